@@ -1,0 +1,24 @@
+from django.contrib import admin
+
+from drugscene.cities.models import Area, City
+
+
+class AreaInline(admin.TabularInline):
+    model = Area
+    fields = ("slug", "name", "police_class")
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(City)
+class CityAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "timezone", "population")
+    search_fields = ("name", "slug")
+    inlines = [AreaInline]
+
+
+@admin.register(Area)
+class AreaAdmin(admin.ModelAdmin):
+    list_display = ("name", "city", "police_class")
+    list_filter = ("city", "police_class")
+    search_fields = ("name", "slug")

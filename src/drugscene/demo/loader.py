@@ -1,0 +1,218 @@
+"""Load a generated :class:`~drugscene.demo.model.DemoCity` into the database.
+
+The generator (``model.py``) is pure numpy; this module is the only part of the demo that
+knows Django. Loading replaces an earlier city with the same slug. Rows are written in bulk
+inside one transaction: a crash leaves the previous demo (or nothing) in place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+
+from drugscene.accounts.models import Membership, Organisation, Role
+from drugscene.cities.models import Area, City
+from drugscene.geo import h3grid
+from drugscene.geo.shapes import AreaIndex, polygon_geojson
+from drugscene.places.models import Place
+from drugscene.reports.models import Category, Channel, Report, ReviewStatus
+from drugscene.reports.services import ensure_default_categories
+
+DEMO_PASSWORD = "drugscene-demo"  # noqa: S105  printed on purpose: demo accounts only
+
+#: username -> (organisation kind, role); one user per role, plus partners that show
+#: how visibility differs between organisations.
+DEMO_USERS: dict[str, tuple[str, str]] = {
+    "admin": ("municipality", Role.ADMIN),
+    "coordinator": ("municipality", Role.COORDINATOR),
+    "analyst": ("police", Role.ANALYST),
+    "police": ("police", Role.REPORTER),
+    "housing": ("housing_company", Role.REPORTER),
+    "fieldworker": ("social_services", Role.REPORTER),
+    "viewer": ("school", Role.VIEWER),
+}
+
+SETTINGS = ("unknown", "outdoor", "indoor")
+VISIBILITY = ("public", "partners", "restricted")
+REVIEW = (ReviewStatus.NEW, ReviewStatus.CONFIRMED, ReviewStatus.REJECTED, ReviewStatus.DUPLICATE)
+CHUNK = 5000
+
+Progress = Callable[[str, int, int], None]
+
+
+def _noop(stage: str, done: int, total: int) -> None:
+    return None
+
+
+def remove_city(slug: str) -> None:
+    """Delete a city and everything in it, fast (reports are removed with raw deletes)."""
+    city = City.objects.filter(slug=slug).first()
+    if city is None:
+        return
+    through = Report.restricted_to.through
+    through.objects.filter(report__city=city)._raw_delete(through.objects.db)
+    Report.objects.filter(city=city).update(duplicate_of=None)
+    Report.objects.filter(city=city)._raw_delete(Report.objects.db)
+    users = list(
+        Membership.objects.filter(organisation__city=city, is_demo=True).values_list("user_id",
+                                                                                    flat=True)
+    )
+    Category.objects.filter(city=city).update(parent=None)
+    city.delete()
+    get_user_model().objects.filter(pk__in=users, memberships__isnull=True).delete()
+
+
+def load(demo, progress: Progress = _noop) -> City:
+    """Write ``demo`` (a DemoCity) to the database and return the new City."""
+    from drugscene.demo.model import CATEGORY_SLUGS
+
+    with transaction.atomic():
+        remove_city(demo.slug)
+        outline = _outline(demo)
+        city = City.objects.create(
+            slug=demo.slug, name=demo.name, timezone=demo.timezone, default_language="sv",
+            population=demo.population, metric_crs=demo.metric_crs,
+            centre_lon=demo.centre[0], centre_lat=demo.centre[1],
+            boundary=polygon_geojson(outline),
+        )
+        areas = {
+            d.slug: Area.objects.create(city=city, slug=d.slug, name=d.name,
+                                        police_class=d.police_class,
+                                        geometry=polygon_geojson(d.polygon))
+            for d in demo.districts
+        }
+        orgs = [
+            Organisation.objects.create(city=city, slug=o.slug, name=o.name, kind=o.kind)
+            for o in demo.organisations
+        ]
+        places = [
+            Place.objects.create(
+                city=city, slug=p.slug, name=p.name, place_type=p.place_type, lon=p.lon,
+                lat=p.lat, geometry=polygon_geojson(p.polygon) if p.polygon else None,
+                area=areas[p.district], owner_kind=p.owner_kind, indoor=p.indoor,
+            )
+            for p in demo.places
+        ]
+        ensure_default_categories(city)
+        cats = dict(Category.objects.filter(city=city).values_list("slug", "id"))
+        cat_ids = np.array([cats[s] for s in CATEGORY_SLUGS], dtype=np.int64)
+        users = _demo_users(orgs)
+        reviewer = users["coordinator"].pk
+        _load_reports(city, demo.reports, orgs, places, areas, cat_ids, reviewer, progress)
+    return city
+
+
+def _outline(demo) -> list[tuple[float, float]]:
+    """The city boundary: the union of its districts."""
+    from shapely.geometry import Polygon
+    from shapely.ops import unary_union
+
+    union = unary_union([Polygon(d.polygon) for d in demo.districts])
+    if union.geom_type != "Polygon":
+        union = union.convex_hull
+    return list(union.exterior.coords)
+
+
+def _demo_users(orgs: list[Organisation]) -> dict[str, object]:
+    User = get_user_model()
+    by_kind = {}
+    for o in orgs:
+        by_kind.setdefault(o.kind, o)
+    out = {}
+    for username, (kind, role) in DEMO_USERS.items():
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User.objects.create_user(username=username, password=DEMO_PASSWORD)
+        else:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        Membership.objects.create(user=user, organisation=by_kind[kind], role=role, is_demo=True)
+        out[username] = user
+    return out
+
+
+def _load_reports(city, r, orgs, places, areas, cat_ids, reviewer_id, progress) -> None:
+    n = len(r.lon)
+    police = next(o.pk for o in orgs if o.kind == "police")
+    org_ids = np.array([o.pk for o in orgs], dtype=np.int64)
+    place_ids = np.array([p.pk for p in places] + [0], dtype=np.int64)
+    index = AreaIndex.from_geojson([(a.pk, a.geometry) for a in areas.values()])
+    area_ids = index.lookup(r.lon, r.lat)
+    progress("cells", 0, n)
+    cells = h3grid.cells_of(r.lon, r.lat)
+    progress("cells", n, n)
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    rng = np.random.default_rng(int(r.occurred_from[0]) if n else 0)
+    delay = rng.gamma(1.5, 3 * 3600, n).astype(np.int64) + 120
+    end = np.where(r.occurred_to >= 0, r.occurred_to, r.occurred_from)
+    now = int(datetime.now(UTC).timestamp())
+    reported = np.minimum(end + delay, now)
+    reviewed = np.minimum(reported + rng.gamma(2.0, 8 * 3600, n).astype(np.int64), now)
+    first_id = _next_id()
+    ids = np.arange(first_id, first_id + n, dtype=np.int64)
+    dup = np.where(r.duplicate_of >= 0, ids[np.maximum(r.duplicate_of, 0)], 0)
+    channel = np.array([Channel.DEMO] * n, dtype=object)
+    citizen = [o.pk for o in orgs if o.kind == "citizen_channel"]
+    if citizen:
+        channel[org_ids[r.source] == citizen[0]] = Channel.TIP
+
+    def when(sec: int) -> datetime:
+        return epoch + timedelta(seconds=int(sec))
+
+    restricted_rows = []
+    for lo in range(0, n, CHUNK):
+        hi = min(n, lo + CHUNK)
+        batch = []
+        for i in range(lo, hi):
+            status = REVIEW[r.review[i]]
+            vis = VISIBILITY[r.visibility[i]]
+            batch.append(Report(
+                id=int(ids[i]), city_id=city.pk,
+                occurred_from=when(r.occurred_from[i]),
+                occurred_to=when(r.occurred_to[i]) if r.occurred_to[i] >= 0 else None,
+                reported_at=when(reported[i]),
+                lon=float(r.lon[i]), lat=float(r.lat[i]), accuracy_m=int(r.accuracy_m[i]),
+                h3_cell=int(cells[i]), area_id=area_ids[i],
+                place_id=int(place_ids[r.place[i]]) if r.place[i] >= 0 else None,
+                category_id=int(cat_ids[r.category[i]]), source_id=int(org_ids[r.source[i]]),
+                channel=channel[i], persons=int(r.persons[i]),
+                age_under_15=int(r.age_under_15[i]), age_15_17=int(r.age_15_17[i]),
+                age_18_25=int(r.age_18_25[i]), age_26_plus=int(r.age_26_plus[i]),
+                gender_female=int(r.gender_female[i]), gender_male=int(r.gender_male[i]),
+                gender_unknown=int(r.gender_unknown[i]),
+                setting=SETTINGS[r.setting[i]], text=r.text[i], visibility=vis,
+                review_status=status,
+                reviewed_by_id=reviewer_id if status != ReviewStatus.NEW else None,
+                reviewed_at=when(reviewed[i]) if status != ReviewStatus.NEW else None,
+                duplicate_of_id=int(dup[i]) if r.duplicate_of[i] >= 0 else None,
+            ))
+            if vis == "restricted":
+                restricted_rows.append((int(ids[i]), police))
+        Report.objects.bulk_create(batch, batch_size=CHUNK)
+        progress("reports", hi, n)
+    through = Report.restricted_to.through
+    through.objects.bulk_create(
+        [through(report_id=a, organisation_id=b) for a, b in restricted_rows], batch_size=CHUNK
+    )
+    _fix_sequence()
+
+
+def _next_id() -> int:
+    last = Report.objects.order_by("-id").values_list("id", flat=True).first()
+    return (last or 0) + 1
+
+
+def _fix_sequence() -> None:
+    """After explicit ids, move PostgreSQL's sequence past them (SQLite needs nothing)."""
+    if connection.vendor != "postgresql":
+        return
+    table = Report._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
+            f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
+        )

@@ -1,0 +1,1 @@
+"""Coordinates, H3 cells and area lookup. Pure Python/numpy: never imports Django."""

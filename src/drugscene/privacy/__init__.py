@@ -1,0 +1,1 @@
+"""Privacy helpers: remove personal identifiers from free text before it is stored."""

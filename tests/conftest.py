@@ -1,0 +1,29 @@
+"""Shared fixtures: a small city with districts, partner organisations and users per role."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("DRUGSCENE_TESTING", "1")
+
+import pytest  # noqa: E402
+
+from tests import factories  # noqa: E402
+
+
+@pytest.fixture
+def city(db):
+    return factories.make_city()
+
+
+@pytest.fixture
+def world(city):
+    """The city plus organisations and one user per (organisation, role) that tests need."""
+    return factories.make_world(city)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Argon2 is deliberately slow; tests that are not about hashing use a fast hasher.
+    ``test_passwords_are_hashed_with_argon2`` restores the production setting."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
