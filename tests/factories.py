@@ -80,7 +80,7 @@ def make_world(city: City) -> World:
 
 def report(world: World, by: str = "police_reporter", **kw) -> Report:
     """Create a report through the service, as user ``by``."""
-    data = dict(category="open_sale", lon=16.895, lat=59.0,
-                occurred_from=timezone.now() - timedelta(hours=1))
+    data = {"category": "open_sale", "lon": 16.895, "lat": 59.0,
+                "occurred_from": timezone.now() - timedelta(hours=1)}
     data.update(kw)
     return services.create_report(world.viewer(by), world.city, services.ReportInput(**data))

@@ -61,7 +61,9 @@ if not SECRET_KEY:
     if PRODUCTION:
         from django.core.exceptions import ImproperlyConfigured
 
-        raise ImproperlyConfigured("DRUGSCENE_SECRET_KEY must be set when DRUGSCENE_ENV=production.")
+        raise ImproperlyConfigured(
+            "DRUGSCENE_SECRET_KEY must be set when DRUGSCENE_ENV=production."
+        )
     SECRET_KEY = _local_secret()
 
 ALLOWED_HOSTS = [

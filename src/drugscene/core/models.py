@@ -20,3 +20,6 @@ class Throttle(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["key", "window_start"], name="throttle_key_window")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.window_start:%Y-%m-%d %H:%M} {self.hits}"
