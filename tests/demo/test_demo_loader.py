@@ -41,7 +41,8 @@ def test_load_writes_what_was_generated(demo) -> None:
     n_dup = int((r.duplicate_of >= 0).sum())
     assert Report.objects.filter(city=city, duplicate_of__isnull=False).count() == n_dup
     # linked places preserved
-    assert Report.objects.filter(city=city, place__isnull=False).count() == int((r.place >= 0).sum())
+    linked = Report.objects.filter(city=city, place__isnull=False).count()
+    assert linked == int((r.place >= 0).sum())
     # times preserved (UTC epoch seconds)
     first = Report.objects.filter(city=city).order_by("occurred_from").first()
     assert int(first.occurred_from.timestamp()) == int(np.min(r.occurred_from))
@@ -57,8 +58,10 @@ def test_demo_users_log_in_and_see_by_organisation(demo, settings) -> None:
     flt = ReportFilter(city_id=city.pk)
     seen_h = filter_reports(housing, flt)
     seen_p = filter_reports(police, flt)
-    assert not seen_h.filter(visibility="restricted").exclude(source__kind="housing_company").exists()
-    assert seen_p.filter(visibility="restricted").count() == int((demo.reports.visibility == 2).sum())
+    hidden = seen_h.filter(visibility="restricted").exclude(source__kind="housing_company")
+    assert not hidden.exists()
+    n_restricted = int((demo.reports.visibility == 2).sum())
+    assert seen_p.filter(visibility="restricted").count() == n_restricted
     rows = json.loads(_run("users", "--json"))
     demo_rows = [row for row in rows if row.get("demo_password")]
     assert {row["username"] for row in demo_rows} == set(loader.DEMO_USERS)
