@@ -1,5 +1,5 @@
 # Shared by scripts/demo and scripts/test: make ./.venv with Python 3.11+ and install drugscene.
-# Usage: source scripts/_venv.sh [extras]
+# Usage: VENV_EXTRAS=test source scripts/_venv.sh   (extras optional)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -21,12 +21,13 @@ if [ ! -x .venv/bin/python ]; then
     fi
   fi
 fi
-STAMP=".venv/.drugscene-installed-${1:-base}"
+EXTRAS="${VENV_EXTRAS:-}"
+STAMP=".venv/.drugscene-installed-${EXTRAS:-base}"
 if [ ! -f "$STAMP" ] || [ pyproject.toml -nt "$STAMP" ]; then
   echo "Installing drugscene and its dependencies into .venv ..." >&2
   .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
-  if [ -n "${1:-}" ]; then
-    .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[$1]"
+  if [ -n "$EXTRAS" ]; then
+    .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[$EXTRAS]"
   else
     .venv/bin/python -m pip install -q --disable-pip-version-check -e .
   fi

@@ -16,6 +16,12 @@ class CityAdmin(admin.ModelAdmin):
     search_fields = ("name", "slug")
     inlines = [AreaInline]
 
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        from drugscene.reports.services import ensure_default_categories
+
+        ensure_default_categories(obj)
+
 
 @admin.register(Area)
 class AreaAdmin(admin.ModelAdmin):

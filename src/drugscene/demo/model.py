@@ -324,6 +324,13 @@ class _TimeAxis:
         return self.naive_day[day] + hour * 3600 + second - self.offset[day * 24 + hour]
 
 
+def _utc_offset(d: date, hour: int, tz: ZoneInfo) -> int:
+    """Seconds east of UTC of local ``d`` at ``hour`` o'clock in ``tz``."""
+    off = datetime(d.year, d.month, d.day, hour, tzinfo=tz).utcoffset()
+    assert off is not None
+    return int(off.total_seconds())
+
+
 def _time_axis(start: str, days: int) -> _TimeAxis:
     tz = ZoneInfo(TIMEZONE)
     d0 = date.fromisoformat(start)
@@ -332,14 +339,11 @@ def _time_axis(start: str, days: int) -> _TimeAxis:
     offset = np.empty(days * 24, dtype=np.int64)
     for k in range(days):  # per day, not per report; per hour only on change days
         d = d0 + timedelta(days=k)
-        hours = (0, 23)
-        offs = [datetime(d.year, d.month, d.day, h, tzinfo=tz).utcoffset() for h in hours]
+        offs = [_utc_offset(d, h, tz) for h in (0, 23)]
         if offs[0] != offs[1]:
-            hours = tuple(range(24))
-            offs = [datetime(d.year, d.month, d.day, h, tzinfo=tz).utcoffset() for h in hours]
-            offset[k * 24:(k + 1) * 24] = [int(o.total_seconds()) for o in offs]
+            offset[k * 24:(k + 1) * 24] = [_utc_offset(d, h, tz) for h in range(24)]
         else:
-            offset[k * 24:(k + 1) * 24] = int(offs[0].total_seconds())
+            offset[k * 24:(k + 1) * 24] = offs[0]
     month_keys, month = np.unique(dates.astype("datetime64[M]"), return_inverse=True)
     end = d0 + timedelta(days=days)
     return _TimeAxis(

@@ -53,12 +53,10 @@ class AreaIndex:
         lon = np.asarray(lon, dtype=float)
         lat = np.asarray(lat, dtype=float)
         found = np.full(lon.shape, -1, dtype=np.int64)
-        points = shapely.points(lon, lat)
         for i, geom in enumerate(self.geometries):
             inside = (found < 0) & shapely.contains_xy(geom, lon, lat)
             found[inside] = i
-        del points
-        return [self.keys[i] if i >= 0 else None for i in found.tolist()]
+        return [self.keys[int(i)] if i >= 0 else None for i in found]
 
     def lookup_one(self, lon: float, lat: float) -> object | None:
         return self.lookup(np.array([lon]), np.array([lat]))[0]

@@ -206,7 +206,10 @@ def _ids(text: str) -> Iterator[_Span]:
         (3, "be_national_number", _BE_ID, be_national_number_ok),
     )
     for priority, kind, pattern, ok in checks:
-        for m in _scan(pattern, text, lambda m, ok=ok: ok(_digits(m[0]))):
+        def accept(m: re.Match[str], ok: Callable[[str], bool] = ok) -> bool:
+            return ok(_digits(m[0]))
+
+        for m in _scan(pattern, text, accept):
             yield _Span(priority, kind, *m.span())
 
 
@@ -261,8 +264,9 @@ def _phones(text: str) -> Iterator[_Span]:
 def _is_time_range(s: str) -> bool:
     """"08.00-10.00" or "0830-1000": two valid clock times, not a phone number."""
     m = _TIME_RANGE.fullmatch(s)
-    return bool(m) and all(int(m[h]) < 24 and int(m[n]) < 60
-                           for h, n in (("h1", "m1"), ("h2", "m2")))
+    if m is None:
+        return False
+    return all(int(m[h]) < 24 and int(m[n]) < 60 for h, n in (("h1", "m1"), ("h2", "m2")))
 
 
 def _plates(text: str) -> Iterator[_Span]:
