@@ -50,7 +50,7 @@ def main() -> None:
     print(f"   reports in the demo city: {n:,}")
 
     _, raw = create_token(find_user("analyst"), "bench")
-    client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}", HTTP_HOST="127.0.0.1")
     import numpy as np
 
     rng = np.random.default_rng(1)
@@ -67,7 +67,8 @@ def main() -> None:
         end = start + __import__("datetime").timedelta(days=28)
         clon = city.centre_lon + rng.normal(0, 0.02)
         clat = city.centre_lat + rng.normal(0, 0.01)
-        bbox = f"{clon - lon_step:.5f},{clat - lat_step:.5f},{clon + lon_step:.5f},{clat + lat_step:.5f}"
+        bbox = ",".join(f"{v:.5f}" for v in (clon - lon_step, clat - lat_step,
+                                              clon + lon_step, clat + lat_step))
         t0 = time.perf_counter()
         r = client.get("/api/v1/reports", {"bbox": bbox, "from": start.isoformat(),
                                            "to": end.isoformat(), "format": "geojson",
@@ -84,34 +85,44 @@ def main() -> None:
     qs = Report.objects.filter(city=city).order_by("-occurred_from")
     cutoff = qs.values_list("occurred_from", flat=True)[min(99_999, n - 1)]
     params = {"from": cutoff.isoformat(), "resolution": 9}
-    t0 = time.perf_counter()
-    r = client.get("/api/v1/reports/hexagons", params)
-    ours_ms = (time.perf_counter() - t0) * 1000
+    def median_ms(fn, repeat: int = 5):
+        """Median wall time of ``repeat`` calls, and the last result."""
+        spent, result = [], None
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            result = fn()
+            spent.append((time.perf_counter() - t0) * 1000)
+        return statistics.median(spent), result
+
+    ours_ms, r = median_ms(lambda: client.get("/api/v1/reports/hexagons", params))
     body = r.json()
     ours = {f["id"]: f["properties"]["count"] for f in body["features"]}
 
     import h3
 
-    t0 = time.perf_counter()
-    pts = list(Report.objects.filter(city=city, occurred_from__gte=cutoff)
-               .values_list("lat", "lon"))
-    ref = Counter(h3.latlng_to_cell(la, lo_, 9) for la, lo_ in pts)
-    ref_ms = (time.perf_counter() - t0) * 1000
-    t0 = time.perf_counter()
-    cells = np.array(Report.objects.filter(city=city, occurred_from__gte=cutoff)
-                     .values_list("h3_cell", flat=True), dtype=np.int64)
-    uniq, cnt = np.unique(h3grid.parents(cells, 9), return_counts=True)
-    numpy_ms = (time.perf_counter() - t0) * 1000
+    def reference():
+        pts = list(Report.objects.filter(city=city, occurred_from__gte=cutoff)
+                   .values_list("lat", "lon"))
+        return Counter(
+            h3.cell_to_parent(h3.latlng_to_cell(la, lo_, h3grid.STORE_RESOLUTION), 9)
+            for la, lo_ in pts)
+
+    def with_numpy():
+        cells = np.array(Report.objects.filter(city=city, occurred_from__gte=cutoff)
+                         .values_list("h3_cell", flat=True), dtype=np.int64)
+        return np.unique(h3grid.parents(cells, 9), return_counts=True)
+
+    ref_ms, ref = median_ms(reference, 3)
+    numpy_ms, (uniq, _) = median_ms(with_numpy, 3)
     same = ours == dict(ref)
-    print(f"3. map data for {body['total']:,} points -> {len(ours):,} hexagons (res 9):")
+    print(f"3. map data (median of 5 runs) for {body['total']:,} points "
+          f"-> {len(ours):,} hexagons (res 9):")
     print(f"   drugscene API (SQL aggregation + GeoJSON): {ours_ms:.0f} ms")
-    print(f"   reference (fetch points + h3-py per point + Counter, no GeoJSON): {ref_ms:.0f} ms "
-          f"-> ratio reference/ours {ref_ms / ours_ms:.1f}x; results identical: {same}")
+    print("   reference (fetch points + h3-py cell and parent per point + Counter, "
+          f"no GeoJSON): {ref_ms:.0f} ms -> ratio reference/ours {ref_ms / ours_ms:.1f}x; results identical: {same}")
     print(f"   numpy parents over fetched cells: {numpy_ms:.0f} ms ({len(uniq)} cells)")
-    t0 = time.perf_counter()
-    r = client.get("/api/v1/reports", {"from": cutoff.isoformat(), "format": "geojson",
-                                       "page_size": 1000})
-    one_page = (time.perf_counter() - t0) * 1000
+    one_page, _ = median_ms(lambda: client.get(
+        "/api/v1/reports", {"from": cutoff.isoformat(), "format": "geojson", "page_size": 1000}))
     print(f"   for scale: one GeoJSON page of 1,000 raw points takes {one_page:.0f} ms "
           f"(all {body['total']:,} would be ~{one_page * body['total'] / 1000 / 1000:.0f} s)")
     if not same:

@@ -103,7 +103,15 @@ def load(demo, progress: Progress = _noop) -> City:
         users = _demo_users(orgs)
         reviewer = users["coordinator"].pk
         _load_reports(city, demo.reports, orgs, places, areas, cat_ids, reviewer, progress)
+    _update_statistics()
     return city
+
+
+def _update_statistics() -> None:
+    """Refresh the query planner's statistics after a bulk load (both databases need it to
+    choose the time index for pages and the covering index for counts)."""
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE")
 
 
 def _outline(demo) -> list[tuple[float, float]]:

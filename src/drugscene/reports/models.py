@@ -139,6 +139,9 @@ class Report(models.Model):
         ordering = ["-occurred_from", "-id"]
         indexes = [
             models.Index(fields=["city", "occurred_from"], name="report_city_time"),
+            # covers the common read: a time window, a bbox and the visibility test
+            models.Index(fields=["city", "occurred_from", "lat", "lon", "visibility", "source"],
+                         name="report_city_time_cover"),
             models.Index(fields=["city", "lat", "lon"], name="report_city_latlon"),
             models.Index(fields=["city", "review_status"], name="report_city_review"),
             models.Index(fields=["city", "h3_cell"], name="report_city_h3"),
