@@ -119,7 +119,8 @@ def main() -> None:
           f"-> {len(ours):,} hexagons (res 9):")
     print(f"   drugscene API (SQL aggregation + GeoJSON): {ours_ms:.0f} ms")
     print("   reference (fetch points + h3-py cell and parent per point + Counter, "
-          f"no GeoJSON): {ref_ms:.0f} ms -> ratio reference/ours {ref_ms / ours_ms:.1f}x; results identical: {same}")
+          f"no GeoJSON): {ref_ms:.0f} ms -> ratio reference/ours {ref_ms / ours_ms:.1f}x; "
+          f"results identical: {same}")
     print(f"   numpy parents over fetched cells: {numpy_ms:.0f} ms ({len(uniq)} cells)")
     one_page, _ = median_ms(lambda: client.get(
         "/api/v1/reports", {"from": cutoff.isoformat(), "format": "geojson", "page_size": 1000}))
