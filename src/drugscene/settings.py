@@ -154,9 +154,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "login"
+LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:map"
-LOGOUT_REDIRECT_URL = "login"
+LOGOUT_REDIRECT_URL = "web:login"
 
 CACHES = {
     "default": {
