@@ -11,6 +11,7 @@ DRUGSCENE_ALLOWED_HOSTS comma separated
 DRUGSCENE_TILE_URL      optional XYZ tile URL template; empty = no background tiles (offline map)
 DRUGSCENE_TILE_ATTRIBUTION attribution text for those tiles
 DRUGSCENE_TIP_RATE      anonymous tips allowed per client per hour (default 5)
+DRUGSCENE_TRUSTED_PROXIES number of reverse proxies in front (for the client address; 0)
 """
 
 from __future__ import annotations
@@ -239,6 +240,7 @@ CONTENT_SECURITY_POLICY = {
 
 # --- drugscene ----------------------------------------------------------------------------
 TIP_RATE_PER_HOUR = int(os.environ.get("DRUGSCENE_TIP_RATE", "5"))
+TRUSTED_PROXIES = int(os.environ.get("DRUGSCENE_TRUSTED_PROXIES", "0"))
 LOGIN_FAILURES_ALLOWED = int(os.environ.get("DRUGSCENE_LOGIN_FAILURES", "5"))
 LOGIN_LOCKOUT_SECONDS = int(os.environ.get("DRUGSCENE_LOGIN_LOCKOUT", "900"))
 API_PAGE_SIZE_MAX = 1000

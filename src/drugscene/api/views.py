@@ -9,12 +9,13 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from drugscene.accounts.access import Viewer, viewer_for
-from drugscene.accounts.models import Organisation
+from drugscene.accounts.selectors import organisation_ids_by_slug
 from drugscene.api import schemas as s
 from drugscene.api.auth import AUTH, TokenUser
 from drugscene.api.serialise import REPORT_RELATED, feature_collection, report_dicts
 from drugscene.cities.models import City
 from drugscene.cities.selectors import areas_of, city_for
+from drugscene.core.clients import client_address
 from drugscene.core.errors import DomainError, ValidationFailed, http_status
 from drugscene.geo import h3grid
 from drugscene.places.selectors import get_place, visible_places
@@ -207,10 +208,7 @@ def create_report(request: HttpRequest, payload: s.ReportIn):
     viewer = _viewer(request)
     c = _city(viewer, payload.city)
     data = payload.dict(exclude={"city", "place", "restricted_to"})
-    org_ids = dict(
-        Organisation.objects.filter(city=c, slug__in=payload.restricted_to)
-        .values_list("slug", "id")
-    )
+    org_ids = organisation_ids_by_slug(c.pk, payload.restricted_to)
     unknown = [x for x in payload.restricted_to if x not in org_ids]
     if unknown:
         raise ValidationFailed(f"Unknown organisation: {', '.join(unknown)}.",
@@ -236,7 +234,7 @@ def review(request: HttpRequest, report_id: int, payload: s.ReviewIn):
 def tip(request: HttpRequest, payload: s.TipIn):
     """Anonymous tip from a citizen: no login, no identity asked, rate-limited per client."""
     c = report_svc.tip_city(payload.city)
-    report_svc.throttle_tip(request.META.get("REMOTE_ADDR", ""))
+    report_svc.throttle_tip(client_address(request))
     report = report_svc.submit_tip(c, report_svc.ReportInput(
         category=payload.category, lon=payload.lon, lat=payload.lat,
         occurred_from=payload.occurred_at, text=payload.text,

@@ -10,9 +10,9 @@ from django.utils.functional import SimpleLazyObject
 def _nav(request: HttpRequest) -> dict:
     from drugscene.accounts.access import Perm
     from drugscene.accounts.models import Role
+    from drugscene.accounts.selectors import organisation_name
     from drugscene.reports.selectors import review_queue
     from drugscene.web.common import city_of, viewer_of
-    from drugscene.web.lookups import organisation_name
 
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from django.http import HttpRequest
 from django.utils import timezone
 
+from drugscene.accounts.selectors import organisations_of
 from drugscene.cities.models import City
 from drugscene.cities.selectors import areas_of
 from drugscene.core.errors import ValidationFailed
@@ -15,7 +16,6 @@ from drugscene.reports.params import filter_from_params
 from drugscene.reports.selectors import ReportFilter, visible_categories
 from drugscene.web.common import city_tz, viewer_of
 from drugscene.web.forms import QUICK_DAYS, FilterForm, filter_data
-from drugscene.web.lookups import organisations_of
 
 
 def filter_form(request: HttpRequest, city: City) -> FilterForm:

@@ -7,11 +7,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
+from drugscene.core.clients import client_address
 from drugscene.web import login as throttling
-
-
-def _client(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "")
 
 
 class LoginView(auth_views.LoginView):
@@ -19,7 +16,7 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        self.keys = throttling.keys_for(request.POST.get("username", ""), _client(request))
+        self.keys = throttling.keys_for(request.POST.get("username", ""), client_address(request))
         if throttling.locked_out(self.keys):
             form = AuthenticationForm(request, initial={"username": request.POST.get("username")})
             message = _(

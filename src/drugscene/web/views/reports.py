@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from drugscene.accounts.access import Perm
+from drugscene.accounts.selectors import organisations_of
 from drugscene.core.errors import ReportRejected
 from drugscene.places.selectors import visible_places
 from drugscene.reports.models import Report
@@ -27,7 +28,6 @@ from drugscene.web.common import city_tz, pages, render_in, require, viewer_of
 from drugscene.web.filtering import filter_context, filter_form, report_filter
 from drugscene.web.forms import AGE_FIELDS, GENDER_FIELDS, ReportForm, ReviewForm
 from drugscene.web.forms import add_domain_errors as add_errors
-from drugscene.web.lookups import organisations_of
 from drugscene.web.picker import picker_config
 
 PAGE_SIZE = 50

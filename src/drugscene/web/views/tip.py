@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_protect
 
+from drugscene.core.clients import client_address
 from drugscene.core.errors import RateLimited, ReportRejected
 from drugscene.reports.selectors import visible_categories
 from drugscene.reports.services import submit_tip, throttle_tip, tip_city
@@ -28,7 +29,7 @@ def tip(request: HttpRequest) -> HttpResponse:
     with timezone.override(city_tz(city)):
         if request.method == "POST":
             try:
-                throttle_tip(request.META.get("REMOTE_ADDR", ""))
+                throttle_tip(client_address(request))
             except RateLimited as exc:
                 return render(request, "web/tip_limited.html",
                               {"message": exc.message, "city": city}, status=429)

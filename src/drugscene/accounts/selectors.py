@@ -1,8 +1,8 @@
-"""Small reads of reference data the pages need and no selector offers yet.
+"""Reads of organisations.
 
 Organisations of a city are not secret to its members (the restricted-visibility picker
 and the source filter list them); the name of the viewer's own organisation is shown in
-the header. Move these into ``accounts/selectors.py`` when that module exists.
+the header.
 """
 
 from __future__ import annotations
@@ -25,4 +25,11 @@ def organisation_name(organisation_id: int) -> str:
     return (
         Organisation.objects.filter(pk=organisation_id).values_list("name", flat=True).first()
         or ""
+    )
+
+
+def organisation_ids_by_slug(city_id: int, slugs: list[str]) -> dict[str, int]:
+    """``slug -> id`` for those of ``slugs`` that name an organisation of the city."""
+    return dict(
+        Organisation.objects.filter(city_id=city_id, slug__in=slugs).values_list("slug", "id")
     )
