@@ -342,8 +342,12 @@ def test_false_reports(city: DemoCity) -> None:
     assert abs(r.is_false.mean() - 0.03) < 0.003
     assert np.all(r.scene[r.is_false] == -1) and np.all(r.place[r.is_false] == -1)
     review = r.review[r.is_false]
-    assert (review == 2).mean() > 0.7 and (review == 0).mean() > 0.05
-    assert set(np.unique(review)) <= {0, 2}
+    assert (review == 2).mean() > 0.7
+    assert set(np.unique(review)) == {0, 1, 2}
+    end = r.occurred_from.max()
+    old = r.occurred_from < end - 14 * 86_400
+    assert not (r.review[old] == 0).any(), "nothing older than 14 days is still new"
+    assert (r.review[~old & r.is_false] == 0).mean() > 0.3
 
 
 def test_duplicates(city: DemoCity) -> None:

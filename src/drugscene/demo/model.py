@@ -125,7 +125,7 @@ BACKGROUND_CLASS_FACTOR = {"none": 1.0, "vulnerable": 1.5, "risk": 1.8,
                            "especially_vulnerable": 2.2}
 BACKGROUND_SETTING = (0.40, 0.45, 0.15)  # unknown, outdoor, indoor
 FALSE_SETTING = (0.50, 0.40, 0.10)
-REVIEW_OLD = (0.06, 0.92, 0.02)  # new, confirmed, rejected (true reports > 14 days old)
+REVIEW_OLD = (0.0, 0.97, 0.03)  # new, confirmed, rejected (true reports > 14 days old)
 REVIEW_RECENT = (0.85, 0.15, 0.0)  # the same in the last 14 days
 FALSE_REJECTED_OLD, FALSE_REJECTED_RECENT = 0.85, 0.30
 POLICE_RESTRICTED, MUNICIPALITY_PUBLIC = 0.15, 0.20
@@ -529,7 +529,9 @@ def _review(rng: np.random.Generator, t: np.ndarray, is_false: np.ndarray,
     true_status = np.where(recent, (u >= new[0]).astype(np.int8) + (u >= new[1]),
                            (u >= old[0]).astype(np.int8) + (u >= old[1]))
     rejected = np.where(recent, FALSE_REJECTED_RECENT, FALSE_REJECTED_OLD)
-    return np.where(is_false, np.where(u < rejected, 2, 0), true_status).astype(np.int8)
+    # an old false report that was not rejected was (wrongly) confirmed; a recent one waits
+    missed = np.where(recent, 0, 1)
+    return np.where(is_false, np.where(u < rejected, 2, missed), true_status).astype(np.int8)
 
 
 def _choice3(rng: np.random.Generator, n: int, probs: tuple[float, float, float]) -> np.ndarray:
