@@ -184,17 +184,7 @@ def report_hexagons(request: HttpRequest, city: str | None = None, zoom: int = 1
                                field="resolution")
     qs = report_sel.filter_reports(viewer, filter_from_params(c, request.GET))
     counts = report_sel.hexagon_counts(qs, res)
-    return {
-        "type": "FeatureCollection",
-        "resolution": res,
-        "total": sum(n for _, n in counts),
-        "features": [
-            {"type": "Feature", "id": h3grid.h3.int_to_str(cell),
-             "geometry": {"type": "Polygon", "coordinates": [h3grid.boundary_lonlat(cell)]},
-             "properties": {"count": n}}
-            for cell, n in counts
-        ],
-    }
+    return h3grid.hexagon_collection(counts, res)
 
 
 @reports.get("/reports/{report_id}", response=s.ReportOut)

@@ -70,3 +70,19 @@ def resolution_for_zoom(zoom: int) -> int:
     if zoom <= 9:
         return 6
     return table.get(zoom, 11)
+
+
+def hexagon_collection(counts: list[tuple[int, int]], resolution: int) -> dict:
+    """GeoJSON FeatureCollection of ``(cell, count)`` pairs as hexagon polygons."""
+    return {
+        "type": "FeatureCollection",
+        "resolution": resolution,
+        "total": sum(n for _, n in counts),
+        "max": max((n for _, n in counts), default=0),
+        "features": [
+            {"type": "Feature", "id": h3.int_to_str(cell),
+             "geometry": {"type": "Polygon", "coordinates": [boundary_lonlat(cell)]},
+             "properties": {"count": n}}
+            for cell, n in counts
+        ],
+    }

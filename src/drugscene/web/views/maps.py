@@ -101,19 +101,8 @@ def map_data(request: HttpRequest) -> JsonResponse:
         return JsonResponse(_points(qs, city), json_dumps_params={"ensure_ascii": False})
     resolution = h3grid.resolution_for_zoom(zoom)
     counts = hexagon_counts(qs, resolution)
-    return JsonResponse({
-        "type": "FeatureCollection",
-        "mode": "hexagons",
-        "resolution": resolution,
-        "total": total,
-        "max": max((n for _c, n in counts), default=0),
-        "features": [
-            {"type": "Feature", "id": h3grid.h3.int_to_str(cell),
-             "geometry": {"type": "Polygon", "coordinates": [h3grid.boundary_lonlat(cell)]},
-             "properties": {"count": n}}
-            for cell, n in counts
-        ],
-    })
+    collection = h3grid.hexagon_collection(counts, resolution)
+    return JsonResponse({**collection, "mode": "hexagons", "total": total})
 
 
 def _points(qs, city) -> dict:
