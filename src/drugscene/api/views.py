@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Router, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -64,7 +65,7 @@ def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> JsonRe
 @api.exception_handler(AuthenticationError)
 def _auth_error(request: HttpRequest, exc: AuthenticationError) -> JsonResponse:
     return _error(request, 401, "not_authenticated",
-                  "Send 'Authorization: Bearer <token>' or log in.")
+                  _("Send 'Authorization: Bearer <token>' or log in."))
 
 
 @api.exception_handler(HttpError)
@@ -124,7 +125,7 @@ def list_places(request: HttpRequest, city: str | None = None, format: str = "js
     if format == "geojson":
         return feature_collection(items)
     if format != "json":
-        raise ValidationFailed("format must be json or geojson.", field="format")
+        raise ValidationFailed(_("format must be json or geojson."), field="format")
     return items
 
 
@@ -147,11 +148,12 @@ def list_reports(request: HttpRequest, city: str | None = None, page: int = 1,
     c = _city(viewer, city)
     if not 1 <= page_size <= settings.API_PAGE_SIZE_MAX:
         raise ValidationFailed(
-            f"page_size must be 1..{settings.API_PAGE_SIZE_MAX}.", field="page_size")
+            _("page_size must be 1..%(max)s.") % {"max": settings.API_PAGE_SIZE_MAX},
+            field="page_size")
     if page < 1:
-        raise ValidationFailed("page must be 1 or more.", field="page")
+        raise ValidationFailed(_("page must be 1 or more."), field="page")
     if format not in ("json", "geojson"):
-        raise ValidationFailed("format must be json or geojson.", field="format")
+        raise ValidationFailed(_("format must be json or geojson."), field="format")
     qs = report_sel.filter_reports(viewer, filter_from_params(c, request.GET))
     total = qs.count()
     offset = (page - 1) * page_size
@@ -180,8 +182,8 @@ def report_hexagons(request: HttpRequest, city: str | None = None, zoom: int = 1
     c = _city(viewer, city)
     res = resolution if resolution is not None else h3grid.resolution_for_zoom(zoom)
     if not 0 <= res <= h3grid.STORE_RESOLUTION:
-        raise ValidationFailed(f"resolution must be 0..{h3grid.STORE_RESOLUTION}.",
-                               field="resolution")
+        message = _("resolution must be 0..%(max)s.") % {"max": h3grid.STORE_RESOLUTION}
+        raise ValidationFailed(message, field="resolution")
     qs = report_sel.filter_reports(viewer, filter_from_params(c, request.GET))
     counts = report_sel.hexagon_counts(qs, res)
     return h3grid.hexagon_collection(counts, res)
@@ -201,8 +203,8 @@ def create_report(request: HttpRequest, payload: s.ReportIn):
     org_ids = organisation_ids_by_slug(c.pk, payload.restricted_to)
     unknown = [x for x in payload.restricted_to if x not in org_ids]
     if unknown:
-        raise ValidationFailed(f"Unknown organisation: {', '.join(unknown)}.",
-                               field="restricted_to")
+        message = _("Unknown organisation: %(slugs)s.") % {"slugs": ", ".join(unknown)}
+        raise ValidationFailed(message, field="restricted_to")
     report = report_svc.create_report(
         viewer, c,
         report_svc.ReportInput(**data, place_id=payload.place,

@@ -6,6 +6,7 @@ from functools import lru_cache
 
 import shapely
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from shapely.geometry import shape
 
 from drugscene.accounts.access import Viewer
@@ -25,7 +26,7 @@ def city_for(viewer: Viewer, slug: str | None = None) -> City:
     qs = cities_for(viewer)
     city = qs.filter(slug=slug).first() if slug else qs.order_by("pk").first()
     if city is None:
-        raise NotVisible(f"City {slug or ''} not found.".replace("  ", " "))
+        raise NotVisible(_("City not found: %(slug)s") % {"slug": slug or "-"})
     return city
 
 

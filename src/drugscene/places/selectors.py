@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from drugscene.accounts.access import Viewer
 from drugscene.core.errors import NotVisible
@@ -24,7 +25,7 @@ def get_place(viewer: Viewer, place_id: int) -> Place:
     try:
         return visible_places(viewer).get(pk=place_id)
     except Place.DoesNotExist:
-        raise NotVisible(f"Place {place_id} not found.") from None
+        raise NotVisible(_("Place %(id)s not found.") % {"id": place_id}) from None
 
 
 def places_with_counts(viewer: Viewer, city_id: int, report_ids_qs=None) -> QuerySet[Place]:

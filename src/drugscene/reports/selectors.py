@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from drugscene.accounts.access import Perm, Viewer
 from drugscene.core.errors import NotVisible, ValidationFailed
@@ -51,7 +52,7 @@ def get_report(viewer: Viewer, report_id: int) -> Report:
             .get(pk=report_id)
         )
     except Report.DoesNotExist:
-        raise NotVisible(f"Report {report_id} not found.") from None
+        raise NotVisible(_("Report %(id)s not found.") % {"id": report_id}) from None
 
 
 @dataclass(frozen=True)
@@ -70,16 +71,17 @@ class ReportFilter:
 
     def validate(self) -> None:
         if self.start and self.end and self.start > self.end:
-            raise ValidationFailed("'from' must not be after 'to'.", field="from")
+            raise ValidationFailed(_("'from' must not be after 'to'."), field="from")
         if self.bbox:
             w, s, e, n = self.bbox
             if not (-180 <= w <= 180 and -180 <= e <= 180 and -90 <= s <= 90 and -90 <= n <= 90):
-                raise ValidationFailed("bbox values out of range.", field="bbox")
+                raise ValidationFailed(_("bbox values out of range."), field="bbox")
             if w > e or s > n:
-                raise ValidationFailed("bbox must be west,south,east,north.", field="bbox")
+                raise ValidationFailed(_("bbox must be west,south,east,north."), field="bbox")
         bad = set(self.review) - set(ReviewStatus.values)
         if bad:
-            raise ValidationFailed(f"Unknown review status: {', '.join(sorted(bad))}.",
+            raise ValidationFailed(_("Unknown review status: %(values)s.")
+                                   % {"values": ", ".join(sorted(bad))},
                                    field="review")
 
 
@@ -92,7 +94,8 @@ def category_slugs_with_children(city_id: int | None, slugs: tuple[str, ...]) ->
     chosen = {cid for cid, slug, _ in rows if slug in slugs}
     unknown = set(slugs) - {slug for _, slug, _ in rows}
     if unknown:
-        raise ValidationFailed(f"Unknown category: {', '.join(sorted(unknown))}.",
+        raise ValidationFailed(_("Unknown category: %(values)s.")
+                               % {"values": ", ".join(sorted(unknown))},
                                field="category")
     grew = True
     while grew:

@@ -27,7 +27,10 @@
   var outlines = L.geoJSON(cfg.districts, {
     style: { color: "#52606d", weight: 1.5, fillOpacity: 0.04, dashArray: "4 4" },
     onEachFeature: function (f, layer) {
-      layer.bindTooltip(DS.escape(f.properties.name), { permanent: false, direction: "center" });
+      // Without background tiles the district names are the only landmarks: keep them shown.
+      layer.bindTooltip(DS.escape(f.properties.name), {
+        permanent: !el.dataset.tileUrl, direction: "center", className: "district-label"
+      });
     }
   }).addTo(map);
 
