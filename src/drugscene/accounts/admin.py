@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from drugscene.accounts.models import ApiToken, Membership, Organisation
+from drugscene.audit.admin_mixin import AuditedAdmin
 
 
 class MembershipInline(admin.TabularInline):
@@ -10,7 +11,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ("name", "kind", "city")
     list_filter = ("city", "kind")
     search_fields = ("name", "slug")
@@ -18,7 +19,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ("user", "organisation", "role")
     list_filter = ("role", "organisation__city", "organisation__kind")
     search_fields = ("user__username", "organisation__name")
@@ -26,7 +27,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(AuditedAdmin, admin.ModelAdmin):
     """Tokens are made with `drugscene token create`; here they can only be looked at or
     revoked (the secret itself is never stored)."""
 

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from drugscene.audit.admin_mixin import AuditedAdmin
 from drugscene.cities.models import Area, City
 
 
@@ -11,7 +12,7 @@ class AreaInline(admin.TabularInline):
 
 
 @admin.register(City)
-class CityAdmin(admin.ModelAdmin):
+class CityAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ("name", "slug", "timezone", "population")
     search_fields = ("name", "slug")
     inlines = [AreaInline]
@@ -24,7 +25,7 @@ class CityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Area)
-class AreaAdmin(admin.ModelAdmin):
+class AreaAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ("name", "city", "police_class")
     list_filter = ("city", "police_class")
     search_fields = ("name", "slug")

@@ -2,11 +2,12 @@
 
 from django.contrib import admin
 
+from drugscene.audit.admin_mixin import AuditedAdmin
 from drugscene.reports.models import Category, Report
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ("slug", "name", "parent", "drug_related", "tip_allowed", "active", "city")
     list_filter = ("city", "drug_related", "tip_allowed", "active")
     search_fields = ("slug", "name")

@@ -12,6 +12,6 @@ import pkgutil
 from pathlib import Path
 
 SUBCOMMANDS: tuple[str, ...] = tuple(sorted(
-    m.name for m in pkgutil.iter_modules([str(Path(__file__).parent))
+    m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)])
     if m.name != "common" and not m.name.startswith("_")
 ))
