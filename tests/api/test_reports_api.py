@@ -98,9 +98,10 @@ def test_bad_input_names_the_field_and_stores_nothing(world, police, body, field
 
 def test_malformed_json_is_a_clear_4xx(world, police) -> None:
     r = post(police, "/api/v1/reports", '{"category": "open_sale", "lon": ')
-    assert 400 <= r.status_code < 500
+    assert r.status_code == 400
     body = r.json()
-    assert body["error"] and body["detail"]
+    assert body["error"] == "malformed_json"
+    assert "column" in body["detail"] and "body" in body["fields"]
     assert Report.objects.count() == 0
 
 
@@ -187,6 +188,16 @@ def test_tip_scrubs_identifiers_and_coordinator_reads_it(world, coordinator) -> 
     got = coordinator.get(f"/api/v1/reports/{tip_id}").json()
     assert got["review_status"] == "new"
     assert "email" in got["scrubbed"]
+
+
+def test_tip_errors_name_the_tip_fields(world) -> None:
+    future = (timezone.now() + timedelta(days=2)).isoformat()
+    r = post(Client(), "/api/v1/tips", {"category": "open_sale", "lon": 16.91, "lat": 59.0,
+                                        "occurred_at": future})
+    assert r.status_code == 422 and set(r.json()["fields"]) == {"occurred_at"}
+    r = post(Client(), "/api/v1/tips", {"category": "open_sale", "lon": 200, "lat": 59.0})
+    assert r.status_code == 422 and "lon" in r.json()["fields"]
+    assert Report.objects.count() == 0
 
 
 def test_tip_rejects_non_tip_category_and_needs_no_login(world) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
@@ -70,6 +72,12 @@ def _auth_error(request: HttpRequest, exc: AuthenticationError) -> JsonResponse:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> JsonResponse:
+    if exc.status_code == 400 and request.body:
+        try:
+            json.loads(request.body)
+        except (ValueError, UnicodeDecodeError) as bad:
+            detail = _("The request body is not valid JSON: %(reason)s") % {"reason": bad}
+            return _error(request, 400, "malformed_json", detail, {"body": [detail]})
     return _error(request, exc.status_code, "http_error", str(exc))
 
 
@@ -227,11 +235,19 @@ def tip(request: HttpRequest, payload: s.TipIn):
     """Anonymous tip from a citizen: no login, no identity asked, rate-limited per client."""
     c = report_svc.tip_city(payload.city)
     report_svc.throttle_tip(client_address(request))
-    report = report_svc.submit_tip(c, report_svc.ReportInput(
-        category=payload.category, lon=payload.lon, lat=payload.lat,
-        occurred_from=payload.occurred_at, text=payload.text,
-    ))
+    try:
+        report = report_svc.submit_tip(c, report_svc.ReportInput(
+            category=payload.category, lon=payload.lon, lat=payload.lat,
+            occurred_from=payload.occurred_at, text=payload.text,
+        ))
+    except DomainError as exc:
+        # the tip API calls the time "occurred_at": name the field the caller sent
+        exc.errors = {TIP_FIELDS.get(k, k): v for k, v in exc.errors.items()}
+        raise
     return Status(201, {"id": report.pk})
+
+
+TIP_FIELDS = {"occurred_from": "occurred_at"}
 
 
 @public.get("/tips/categories", response=list[s.CategoryOut])
