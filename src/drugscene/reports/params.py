@@ -46,14 +46,17 @@ def parse_bbox(value: str) -> tuple[float, float, float, float]:
     return w, s, e, n
 
 
+def _unknown_message(field: str, values: str) -> str:
+    if field == "source":
+        return _("Unknown source organisation: %(values)s") % {"values": values}
+    return _("Unknown district: %(values)s") % {"values": values}
+
+
 def _slug_ids(model, city: City, slugs: tuple[str, ...], field: str) -> tuple[int, ...]:
     found = dict(model.objects.filter(city=city, slug__in=slugs).values_list("slug", "id"))
     unknown = [s for s in slugs if s not in found]
     if unknown:
-        raise ValidationFailed(
-            _("Unknown %(field)s: %(values)s") % {"field": field, "values": ", ".join(unknown)},
-            field=field,
-        )
+        raise ValidationFailed(_unknown_message(field, ", ".join(unknown)), field=field)
     return tuple(found[s] for s in slugs)
 
 

@@ -41,7 +41,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
         "in_view": _("Reports in view: %(n)s"),
         "loading": _("Loading…"),
         "failed": _("Could not load the reports."),
-        "open": _("Open report"),
+        "open": _("Open report #%(id)s"),
         "zoom_in": _("Reports here: %(n)s. Zoom in to see them one by one."),
         "mode_points": _("Each dot is one report."),
         "mode_hexagons": _("Too many reports to show one by one: counts per hexagon."),

@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_protect
 
 from drugscene.core.clients import client_address
@@ -23,7 +24,7 @@ def tip(request: HttpRequest) -> HttpResponse:
     try:
         city = tip_city(slug)
     except ReportRejected:
-        raise Http404("Unknown city.") from None
+        raise Http404(_("Unknown city.")) from None
     categories = visible_categories(city.pk, tips_only=True)
     status = 200
     with timezone.override(city_tz(city)):

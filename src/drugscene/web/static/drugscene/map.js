@@ -181,7 +181,7 @@
     var a = document.createElement("a");
     a.href = p.url;
     a.className = "popup-link";
-    a.textContent = T.open + " #" + p.id;
+    a.textContent = DS.format(T.open, { id: p.id });
     box.appendChild(a);
     return box;
   }
