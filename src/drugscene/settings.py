@@ -88,6 +88,11 @@ INSTALLED_APPS = [
     "drugscene.places",
     "drugscene.reports",
     "drugscene.audit",
+    "drugscene.scenes",
+    "drugscene.actions",
+    "drugscene.meetings",
+    "drugscene.walks",
+    "drugscene.promises",
     "drugscene.web",
     "drugscene.cli",
 ]

@@ -11,5 +11,10 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("drugscene.scenes.urls")),
+    path("", include("drugscene.actions.urls")),
+    path("", include("drugscene.meetings.urls")),
+    path("", include("drugscene.walks.urls")),
+    path("", include("drugscene.promises.urls")),
     path("", include("drugscene.web.urls")),
 ]
