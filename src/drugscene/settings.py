@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "drugscene.meetings",
     "drugscene.walks",
     "drugscene.promises",
+    "drugscene.situation",
     "drugscene.web",
     "drugscene.cli",
 ]

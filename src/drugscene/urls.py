@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("drugscene.meetings.urls")),
     path("", include("drugscene.walks.urls")),
     path("", include("drugscene.promises.urls")),
+    path("", include("drugscene.situation.urls")),
     path("", include("drugscene.web.urls")),
 ]
