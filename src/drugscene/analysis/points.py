@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -100,9 +101,12 @@ def parse_time(value: str) -> int:
 def _times(values: list[str], lines: list[int]) -> np.ndarray:
     """Vectorised parse when every value is offset-free ISO, else row by row with errors."""
     try:
-        arr = np.array(values, dtype="datetime64[s]")
+        with warnings.catch_warnings():
+            # numpy warns (and may guess) on offsets such as "Z": parse those row by row
+            warnings.simplefilter("error")
+            arr = np.array(values, dtype="datetime64[s]")
         return arr.astype(np.int64)
-    except ValueError:
+    except (ValueError, UserWarning, DeprecationWarning):
         pass
     out = np.empty(len(values), dtype=np.int64)
     problems = []
