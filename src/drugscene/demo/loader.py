@@ -104,7 +104,43 @@ def load(demo, progress: Progress = _noop) -> City:
         reviewer = users["coordinator"].pk
         _load_reports(city, demo.reports, orgs, places, areas, cat_ids, reviewer, progress)
     _update_statistics()
+    with transaction.atomic():
+        _planted_actions(city, demo, orgs)
     return city
+
+
+#: how the planted interventions appear as recorded actions
+ACTION_KINDS = {"cameras": ("cameras", "surveillance", "Kameror på %s"),
+                "lighting_and_activities": ("lighting", "activity_support",
+                                            "Belysning och aktiviteter i %s")}
+
+
+def _planted_actions(city: City, demo, orgs: list[Organisation]) -> None:
+    """Record the ground truth's interventions as actions, with their follow-ups computed.
+
+    The camera action has no end in the ground truth (the cameras stay); it is recorded as
+    evaluated on the last day of the demo so that its effect and displacement show up.
+    """
+    from datetime import date
+
+    from drugscene.actions.models import Action
+    from drugscene.actions.services import schedule_follow_ups
+    from drugscene.evaluation.services import compute_due
+
+    owner = next(o for o in orgs if o.kind == "municipality")
+    last_day = date.fromtimestamp(int(demo.reports.occurred_from.max()))
+    for item in demo.ground_truth.get("interventions", []):
+        place = Place.objects.get(city=city, slug=item["place"])
+        kind, principle, title = ACTION_KINDS.get(item["kind"], ("other", "", "%s"))
+        end = date.fromisoformat(item["end"]) if item.get("end") else last_day
+        action = Action.objects.create(
+            city=city, place=place, owner=owner, kind=kind, cpted_principle=principle,
+            title=title % place.name, start=date.fromisoformat(item["start"]), end=end,
+            status="done" if end < last_day else "ongoing",
+            description="Planterad åtgärd i demostaden (se ground truth).",
+        )
+        schedule_follow_ups(action)
+    compute_due(last_day)
 
 
 def _update_statistics() -> None:

@@ -1,0 +1,1 @@
+"""Automatic follow-up of actions (*uppföljning*): effect, displacement and return."""
