@@ -48,8 +48,6 @@ import numpy as np
 import shapely
 from pyproj import Transformer
 from pyproj.exceptions import CRSError
-from scipy import stats
-from scipy.stats.contingency import odds_ratio
 
 from drugscene.analysis.errors import AnalysisError
 from drugscene.analysis.points import Points, parse_time
@@ -70,6 +68,13 @@ TimeLike = int | float | str | datetime
 
 
 # --- small helpers ---------------------------------------------------------------------------
+
+
+def _stats():
+    """scipy.stats, imported on first use (it costs ~0.5 s; most commands never need it)."""
+    from scipy import stats
+
+    return stats
 
 
 def _clean(value: float | None) -> float | None:
@@ -347,9 +352,9 @@ def rate_ratio(a_before: int, a_after: int, c_before: int, c_after: int, *,
     x = counts.astype(np.float64) + (0.5 if corrected else 0.0)
     log_rr = math.log(x[1] / x[0]) - math.log(x[3] / x[2])
     se = math.sqrt(dispersion * float(np.sum(1.0 / x)))
-    zq = float(stats.norm.ppf(0.5 + level / 2.0))
+    zq = float(_stats().norm.ppf(0.5 + level / 2.0))
     z = log_rr / se
-    p = float(2.0 * stats.norm.sf(abs(z)))
+    p = float(2.0 * _stats().norm.sf(abs(z)))
     notes = []
     if corrected:
         notes.append("a count was zero, so 0.5 was added to all four counts for the "
@@ -357,10 +362,12 @@ def rate_ratio(a_before: int, a_after: int, c_before: int, c_after: int, *,
     table = np.array([[a_a, a_b], [c_a, c_b]])
     exact: tuple[float | None, float | None, float | None, float | None]
     if min(table.sum(axis=0).min(), table.sum(axis=1).min()) <= EXACT_MAX_MARGIN:
+        from scipy.stats.contingency import odds_ratio
+
         res = odds_ratio(table, kind="conditional")
         ci = res.confidence_interval(confidence_level=level)
         exact = (_clean(res.statistic), _clean(ci.low), _clean(ci.high),
-                 _clean(stats.fisher_exact(table).pvalue))
+                 _clean(_stats().fisher_exact(table).pvalue))
         if exact[2] is None:
             notes.append("the exact interval has no upper bound")
     else:
@@ -765,11 +772,11 @@ def _rate_test(x1: int, x0: int, exposure1: float, exposure0: float,
         if n == 0:
             return None, None
         p0 = exposure1 / (exposure1 + exposure0)
-        return ratio, float(stats.binomtest(x1, n, p0, alternative="greater").pvalue)
+        return ratio, float(_stats().binomtest(x1, n, p0, alternative="greater").pvalue)
     ratio = (x1 * c0) / (x0 * c1) if x0 > 0 and c1 > 0 else None
     if x1 + x0 == 0:
         return ratio, None
-    p = float(stats.fisher_exact([[x1, x0], [c1, c0]], alternative="greater").pvalue)
+    p = float(_stats().fisher_exact([[x1, x0], [c1, c0]], alternative="greater").pvalue)
     return ratio, p
 
 

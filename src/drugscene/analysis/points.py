@@ -9,6 +9,7 @@ a date-time; without an offset a time is read as UTC).
 from __future__ import annotations
 
 import csv
+import gzip
 import json
 import warnings
 from collections.abc import Iterable
@@ -121,8 +122,9 @@ def _times(values: list[str], lines: list[int]) -> np.ndarray:
 
 
 def read_csv(path: str | Path) -> Points:
+    """Read a points CSV: a vectorised pass, and a row-by-row pass only to name bad rows."""
     path = Path(path)
-    opener = __import__("gzip").open if path.suffix == ".gz" else open
+    opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "rt", encoding="utf-8-sig", newline="") as fh:
         reader = csv.reader(fh)
         try:
@@ -133,32 +135,55 @@ def read_csv(path: str | Path) -> Points:
         if missing:
             raise PointsError(f"{path}: the header lacks column(s) {', '.join(missing)} "
                               f"(found: {', '.join(header)}).")
-        i_lon, i_lat, i_t = header.index("lon"), header.index("lat"), header.index("time")
-        i_cat = header.index("category") if "category" in header else None
-        lon, lat, times, cats, lines, problems = [], [], [], [], [], []
-        for line_no, row in enumerate(reader, start=2):
-            if not row or all(not c.strip() for c in row):
-                continue
-            try:
-                x, y = float(row[i_lon]), float(row[i_lat])
-                t = row[i_t]
-            except (ValueError, IndexError):
-                problems.append(f"line {line_no}: lon/lat must be numbers, time present: "
-                                f"{','.join(row)[:80]!r}")
-                continue
-            if not (np.isfinite(x) and np.isfinite(y) and abs(x) <= 180 and abs(y) <= 90):
-                problems.append(f"line {line_no}: coordinates out of range ({x}, {y})")
-                continue
-            lon.append(x)
-            lat.append(y)
-            times.append(t.strip())
-            lines.append(line_no)
-            if i_cat is not None:
-                cats.append(row[i_cat].strip() if i_cat < len(row) else "")
+        rows = [r for r in reader if r and any(c.strip() for c in r)]
+    if not rows:
+        raise PointsError(f"No points in {path}.")
+    i_lon, i_lat, i_t = header.index("lon"), header.index("lat"), header.index("time")
+    i_cat = header.index("category") if "category" in header else None
+    try:
+        if any(len(r) != len(header) for r in rows):
+            raise ValueError("ragged")
+        cols = list(zip(*rows, strict=True))
+        lon = np.array(cols[i_lon], dtype=np.float64)
+        lat = np.array(cols[i_lat], dtype=np.float64)
+        times = [v.strip() for v in cols[i_t]]
+    except ValueError:
+        return _read_rows(path, header, rows)
+    ok = np.isfinite(lon) & np.isfinite(lat) & (np.abs(lon) <= 180) & (np.abs(lat) <= 90)
+    if not ok.all():
+        return _read_rows(path, header, rows)
+    lines = list(range(2, len(rows) + 2))
+    cats = np.array([c.strip() for c in cols[i_cat]], dtype=object) if i_cat is not None \
+        else None
+    pts = Points(lon, lat, _times(times, lines), cats, str(path))
+    validate(pts)
+    return pts
+
+
+def _read_rows(path: Path, header: list[str], rows: list[list[str]]) -> Points:
+    """The slow path: check each row and report every bad one with its line number."""
+    i_lon, i_lat, i_t = header.index("lon"), header.index("lat"), header.index("time")
+    i_cat = header.index("category") if "category" in header else None
+    lon, lat, times, cats, lines, problems = [], [], [], [], [], []
+    for line_no, row in enumerate(rows, start=2):
+        try:
+            x, y = float(row[i_lon]), float(row[i_lat])
+            t = row[i_t]
+        except (ValueError, IndexError):
+            problems.append(f"line {line_no}: lon/lat must be numbers, time present: "
+                            f"{','.join(row)[:80]!r}")
+            continue
+        if not (np.isfinite(x) and np.isfinite(y) and abs(x) <= 180 and abs(y) <= 90):
+            problems.append(f"line {line_no}: coordinates out of range ({x}, {y})")
+            continue
+        lon.append(x)
+        lat.append(y)
+        times.append(t.strip())
+        lines.append(line_no)
+        if i_cat is not None:
+            cats.append(row[i_cat].strip() if i_cat < len(row) else "")
     if problems:
         raise PointsError(f"{path}: {len(problems)} bad row(s):", problems)
-    if not lon:
-        raise PointsError(f"No points in {path}.")
     pts = Points(np.array(lon), np.array(lat), _times(times, lines),
                  np.array(cats, dtype=object) if i_cat is not None else None, str(path))
     validate(pts)
