@@ -101,6 +101,8 @@ def parse_time(value: str) -> int:
 
 def _times(values: list[str], lines: list[int]) -> np.ndarray:
     """Vectorised parse when every value is offset-free ISO, else row by row with errors."""
+    values = [v.strip() for v in values] if values and values[0] != values[0].strip() \
+        else values
     try:
         with warnings.catch_warnings():
             # numpy warns (and may guess) on offsets such as "Z": parse those row by row
@@ -121,8 +123,39 @@ def _times(values: list[str], lines: list[int]) -> np.ndarray:
     return out
 
 
+def _loadtxt(path: Path, header: list[str]) -> Points | None:
+    """numpy's C reader: about 0.6 s for a million rows. ``None`` when anything in the file
+    needs the careful path (a bad value, a time with an offset, ragged rows)."""
+    i_lon, i_lat, i_t = header.index("lon"), header.index("lat"), header.index("time")
+    i_cat = header.index("category") if "category" in header else None
+    opener = gzip.open if path.suffix == ".gz" else open
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            with opener(path, "rt", encoding="utf-8-sig", newline="") as fh:
+                xy = np.loadtxt(fh, delimiter=",", skiprows=1, usecols=(i_lon, i_lat),
+                                dtype=np.float64, quotechar='"', ndmin=2)
+            with opener(path, "rt", encoding="utf-8-sig", newline="") as fh:
+                t = np.loadtxt(fh, delimiter=",", skiprows=1, usecols=(i_t,),
+                               dtype="datetime64[s]", quotechar='"', ndmin=1)
+            cat = None
+            if i_cat is not None:
+                with opener(path, "rt", encoding="utf-8-sig", newline="") as fh:
+                    cat = np.loadtxt(fh, delimiter=",", skiprows=1, usecols=(i_cat,),
+                                     dtype=str, quotechar='"', ndmin=1).astype(object)
+    except (ValueError, UserWarning, DeprecationWarning, IndexError):
+        return None
+    if xy.shape[0] == 0 or np.isnat(t).any():
+        return None
+    lon, lat = xy[:, 0].copy(), xy[:, 1].copy()
+    ok = np.isfinite(lon) & np.isfinite(lat) & (np.abs(lon) <= 180) & (np.abs(lat) <= 90)
+    if not ok.all():
+        return None
+    return Points(lon, lat, t.astype(np.int64), cat, str(path))
+
+
 def read_csv(path: str | Path) -> Points:
-    """Read a points CSV: a vectorised pass, and a row-by-row pass only to name bad rows."""
+    """Read a points CSV: numpy's C reader first; a careful pass names any bad rows."""
     path = Path(path)
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "rt", encoding="utf-8-sig", newline="") as fh:
@@ -135,18 +168,22 @@ def read_csv(path: str | Path) -> Points:
         if missing:
             raise PointsError(f"{path}: the header lacks column(s) {', '.join(missing)} "
                               f"(found: {', '.join(header)}).")
-        rows = [r for r in reader if r and any(c.strip() for c in r)]
+        fast = _loadtxt(path, header) if "lon" in header and "lat" in header \
+            and "time" in header else None
+        if fast is not None:
+            return fast
+        rows = [r for r in reader if r and (len(r) > 1 or r[0].strip())]
     if not rows:
         raise PointsError(f"No points in {path}.")
     i_lon, i_lat, i_t = header.index("lon"), header.index("lat"), header.index("time")
     i_cat = header.index("category") if "category" in header else None
     try:
-        if any(len(r) != len(header) for r in rows):
+        cols = list(zip(*rows, strict=True))  # ValueError when rows are ragged
+        if len(cols) != len(header):
             raise ValueError("ragged")
-        cols = list(zip(*rows, strict=True))
         lon = np.array(cols[i_lon], dtype=np.float64)
         lat = np.array(cols[i_lat], dtype=np.float64)
-        times = [v.strip() for v in cols[i_t]]
+        times = list(cols[i_t])
     except ValueError:
         return _read_rows(path, header, rows)
     ok = np.isfinite(lon) & np.isfinite(lat) & (np.abs(lon) <= 180) & (np.abs(lat) <= 90)
