@@ -19,7 +19,7 @@ def documented() -> list[tuple[str, set[str]]]:
         if not line.startswith("drugscene ") or "..." in line.split("|")[0]:
             continue
         name = line.split()[1]
-        out.append((name, set(re.findall(r"--[a-z][a-z-]*", line))))
+        out.append((name, set(re.findall(r"--[a-z][a-z0-9-]*", line))))
     return out
 
 
