@@ -1,0 +1,54 @@
+"""Admin of the scene register (writes audited like every other write)."""
+
+from django.contrib import admin
+
+from drugscene.audit.admin_mixin import AuditedAdmin
+from drugscene.scenes.models import (
+    Assessment,
+    CauseAnalysis,
+    CauseFactor,
+    PlaceLink,
+    PlaceStatusChange,
+)
+
+
+@admin.register(PlaceStatusChange)
+class PlaceStatusChangeAdmin(AuditedAdmin, admin.ModelAdmin):
+    list_display = ("place", "from_status", "status", "date", "organisation")
+    list_filter = ("status", "place__city")
+    search_fields = ("place__name",)
+    raw_id_fields = ("place", "created_by")
+    date_hierarchy = "date"
+
+
+@admin.register(PlaceLink)
+class PlaceLinkAdmin(AuditedAdmin, admin.ModelAdmin):
+    list_display = ("from_place", "kind", "to_place", "date")
+    list_filter = ("kind",)
+    search_fields = ("from_place__name", "to_place__name")
+    raw_id_fields = ("from_place", "to_place", "created_by")
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(AuditedAdmin, admin.ModelAdmin):
+    list_display = ("place", "date", "organisation", "scene_form")
+    list_filter = ("scene_form", "place__city")
+    search_fields = ("place__name",)
+    raw_id_fields = ("place", "created_by")
+    readonly_fields = ("facilities", "facilities_radius_m", "created_at")
+    date_hierarchy = "date"
+
+
+class CauseFactorInline(admin.TabularInline):
+    model = CauseFactor
+    extra = 0
+
+
+@admin.register(CauseAnalysis)
+class CauseAnalysisAdmin(AuditedAdmin, admin.ModelAdmin):
+    list_display = ("place", "date", "organisation")
+    list_filter = ("place__city",)
+    search_fields = ("place__name",)
+    raw_id_fields = ("place", "created_by")
+    inlines = [CauseFactorInline]
+    date_hierarchy = "date"
