@@ -10,7 +10,8 @@ import pytest
 from django.utils import timezone
 
 from drugscene.actions import services as action_services
-from drugscene.meetings import services, weeks
+from drugscene.core import weeks
+from drugscene.meetings import services
 from drugscene.meetings.selectors import priorities_followed_up
 from drugscene.meetings.services import MeetingInput, PriorityInput
 from drugscene.reports import services as report_services

@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from drugscene.actions import services as action_services
-from drugscene.meetings import services, weeks
+from drugscene.core import weeks
+from drugscene.meetings import services
 from drugscene.meetings.models import Decision, Meeting, Priority
 from drugscene.meetings.services import DecisionInput, MeetingInput, PriorityInput
 from tests import factories

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from drugscene.core import weeks
 from drugscene.core.errors import ValidationFailed
-from drugscene.meetings import weeks
 
 
 @pytest.mark.parametrize("value", ["2026-W01", "2026-W05", "2026-W53", "2020-W53", "2027-W52"])

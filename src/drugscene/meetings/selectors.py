@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 from drugscene.accounts.access import Perm, Viewer
 from drugscene.actions.models import Action, ActionStatus
 from drugscene.cities.models import City
+from drugscene.core import weeks
 from drugscene.core.errors import NotVisible
 from drugscene.geo import h3grid
-from drugscene.meetings import weeks
 from drugscene.meetings.models import Decision, Meeting, Priority
 from drugscene.reports.models import ReviewStatus
 from drugscene.reports.selectors import ReportFilter, filter_reports

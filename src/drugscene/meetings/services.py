@@ -18,9 +18,10 @@ from drugscene.accounts.access import Perm, Viewer
 from drugscene.accounts.models import Organisation, OrganisationKind
 from drugscene.audit import services as audit
 from drugscene.cities.models import Area, City
+from drugscene.core import weeks
 from drugscene.core.errors import PermissionDenied, ValidationFailed
 from drugscene.geo import h3grid
-from drugscene.meetings import selectors, weeks
+from drugscene.meetings import selectors
 from drugscene.meetings.models import Decision, Meeting, Priority
 from drugscene.places.models import Place
 from drugscene.privacy.scrub import scrub_text

@@ -2,8 +2,8 @@
 
 from django.urls import path, register_converter
 
+from drugscene.core.weeks import PATH_PATTERN
 from drugscene.meetings import views
-from drugscene.meetings.weeks import PATH_PATTERN
 
 
 class IsoWeekConverter:

@@ -20,8 +20,9 @@ from drugscene.accounts.access import Perm, Viewer
 from drugscene.accounts.selectors import organisations_of
 from drugscene.cities.models import City
 from drugscene.cities.selectors import area_index, areas_of
+from drugscene.core import weeks
 from drugscene.core.errors import ValidationFailed
-from drugscene.meetings import selectors, services, weeks
+from drugscene.meetings import selectors, services
 from drugscene.meetings.forms import DecisionForm, MeetingForm, PriorityForm
 from drugscene.meetings.models import Meeting
 from drugscene.places.selectors import visible_places

@@ -1,4 +1,5 @@
-"""ISO 8601 weeks ("2026-W05"), the rhythm of the EST partner meeting (*veckomöte*).
+"""ISO 8601 weeks ("2026-W05"): the rhythm of the EST partner meeting (*veckomöte*) and of
+the situational picture (*lägesbild*).
 
 A week starts on Monday 00:00 in the city's time zone. Years have 52 or 53 ISO weeks
 (53 when 1 January is a Thursday, or a Wednesday in a leap year: 2020, 2026, 2032 ...).
