@@ -36,7 +36,7 @@ def picture_context(picture: SituationalPicture) -> dict:
                            _("Intensifying") if k == "intensifying" else _("Fading"))
                           for k in ("new", "intensifying", "fading")],
         "signals": {k: picture.places_with(k) for k in ("new", "intensifying", "fading")},
-        "flag_names": {"overdue": _("overdue"), "due": _("due"), "ending": _("ending")},
+        "flag_names": {"overdue": _("overdue"), "due": _("starts soon"), "ending": _("ends soon")},
     }
 
 
