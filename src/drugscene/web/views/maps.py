@@ -53,6 +53,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
             "dataUrl": reverse("web:map-data"),
             "districtsUrl": reverse("api:list_districts") + suffix,
             "placesUrl": reverse("api:list_places") + suffix + "&format=geojson",
+            "findingsUrl": reverse("walks:findings-geojson") + suffix,
             "centre": [city.centre_lon, city.centre_lat],
             "tileUrl": settings.TILE_URL,
             "tileAttribution": settings.TILE_ATTRIBUTION,

@@ -95,6 +95,33 @@
     if (placeBox.checked) { showPlaces(true); }
   }
 
+  // --- safety-walk findings still open (tasks), loaded when first shown ---------------
+  var findings = null;
+  var findingBox = document.getElementById("layer-findings");
+  function showFindings(on) {
+    if (!on) { if (findings) { map.removeLayer(findings); } return; }
+    if (findings) { findings.addTo(map); return; }
+    findings = L.geoJSON(null, {
+      pane: "places",
+      pointToLayer: function (f, latlng) {
+        return L.circleMarker(latlng, { pane: "places", radius: 6, weight: 2, color: "#7c5e10",
+                                         fillColor: "#f7c948", fillOpacity: 1 });
+      },
+      onEachFeature: function (f, layer) {
+        var p = f.properties;
+        layer.bindTooltip(DS.escape(p.kind_label + " · " + p.owner + " · " + p.status_label));
+        layer.on("click", function () { window.location.href = p.url; });
+      }
+    }).addTo(map);
+    fetch(cfg.findingsUrl, { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) { if (data) { findings.addData(data); } });
+  }
+  if (findingBox && cfg.findingsUrl) {
+    findingBox.addEventListener("change", function () { showFindings(findingBox.checked); });
+    if (findingBox.checked) { showFindings(true); }
+  }
+
   // --- legend -----------------------------------------------------------------------
   var legend = L.control({ position: "bottomright" });
   var legendBody;
