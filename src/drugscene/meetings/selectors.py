@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import h3
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import BigIntegerField, Count, ExpressionWrapper, F, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from drugscene.accounts.access import Perm, Viewer
@@ -195,7 +195,10 @@ def annotate_cells(qs: QuerySet, resolutions: set[int]) -> QuerySet:
     """Add ``cell_rN``: each report's parent cell at resolution N (bit arithmetic in SQL)."""
     for res in sorted(resolutions):
         keep, bits = h3grid.parent_parts(res)
-        qs = qs.annotate(**{f"cell_r{res}": F("h3_cell").bitand(keep).bitor(bits)})
+        # BigIntegerField: else PostgreSQL's lookups take the annotation for a 32-bit
+        # integer and an H3 cell (> 2**31) becomes an empty result
+        qs = qs.annotate(**{f"cell_r{res}": ExpressionWrapper(
+            F("h3_cell").bitand(keep).bitor(bits), output_field=BigIntegerField())})
     return qs
 
 

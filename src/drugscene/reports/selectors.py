@@ -15,7 +15,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import (
+    BigIntegerField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+)
 from django.utils.translation import gettext as _
 
 from drugscene.accounts.access import Perm, Viewer
@@ -133,7 +142,8 @@ def hexagon_counts(qs: QuerySet[Report], resolution: int) -> list[tuple[int, int
     keep, bits = h3grid.parent_parts(resolution)
     rows = (
         qs.order_by()
-        .annotate(cell=F("h3_cell").bitand(keep).bitor(bits))
+        .annotate(cell=ExpressionWrapper(F("h3_cell").bitand(keep).bitor(bits),
+                                         output_field=BigIntegerField()))
         .values("cell")
         .annotate(n=Count("id"))
         .values_list("cell", "n")
