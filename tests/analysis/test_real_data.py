@@ -17,6 +17,7 @@ import h3
 import pytest
 from django.core.management import call_command
 
+
 def _real_data() -> Path:
     """``$DRUGSCENE_REAL_DATA``, else ``shared/data/real`` beside the project (or above it)."""
     if os.environ.get("DRUGSCENE_REAL_DATA"):
