@@ -119,7 +119,8 @@ def _planted_actions(city: City, demo, orgs: list[Organisation]) -> None:
     """Record the ground truth's interventions as actions, with their follow-ups computed.
 
     The camera action has no end in the ground truth (the cameras stay); it is recorded as
-    evaluated on the last day of the demo so that its effect and displacement show up.
+    done on the last day of the demo, the day of its evaluation, so that its effect and
+    displacement show up in the follow-up at its end.
     """
     from datetime import date
 
@@ -136,7 +137,7 @@ def _planted_actions(city: City, demo, orgs: list[Organisation]) -> None:
         action = Action.objects.create(
             city=city, place=place, owner=owner, kind=kind, cpted_principle=principle,
             title=title % place.name, start=date.fromisoformat(item["start"]), end=end,
-            status="done" if end < last_day else "ongoing",
+            status="done",
             description="Planterad åtgärd i demostaden (se ground truth).",
         )
         schedule_follow_ups(action)
