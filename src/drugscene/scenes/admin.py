@@ -5,6 +5,7 @@ from django.contrib import admin
 from drugscene.audit.admin_mixin import AuditedAdmin
 from drugscene.scenes.models import (
     Assessment,
+    CandidateScene,
     CauseAnalysis,
     CauseFactor,
     PlaceLink,
@@ -52,3 +53,13 @@ class CauseAnalysisAdmin(AuditedAdmin, admin.ModelAdmin):
     raw_id_fields = ("place", "created_by")
     inlines = [CauseFactorInline]
     date_hierarchy = "date"
+
+
+@admin.register(CandidateScene)
+class CandidateSceneAdmin(AuditedAdmin, admin.ModelAdmin):
+    list_display = ("cell", "city", "category_code", "trend_z", "reports", "status",
+                    "analysed_at")
+    list_filter = ("status", "category_code", "city")
+    search_fields = ("cell", "place__name")
+    raw_id_fields = ("place", "moved_from", "decided_by")
+    readonly_fields = ("analysed_at", "period_end", "decided_at")

@@ -320,3 +320,56 @@ class CauseFactor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.analysis.place}: {self.get_factor_display()}"
+
+
+# --- candidate scenes ----------------------------------------------------------------------
+
+
+class CandidateStatus(models.TextChoices):
+    OPEN = "open", _("open")
+    ACCEPTED = "accepted", _("accepted")
+    DISMISSED = "dismissed", _("dismissed")
+
+
+class CandidateScene(models.Model):
+    """A cell the emerging hot-spot analysis flags (new, consecutive, intensifying or
+    persistent hot spot of drug-related reports) that belongs to no registered place,
+    proposed to the coordinator: accept → a new (suspected) place, dismiss → with a
+    reason. ``moved_from`` names a nearby registered place that fades meanwhile (a scene
+    that may have moved)."""
+
+    city = models.ForeignKey("cities.City", on_delete=models.CASCADE,
+                             related_name="candidate_scenes")
+    cell = models.CharField(_("H3 cell"), max_length=16)
+    resolution = models.PositiveSmallIntegerField(_("H3 resolution"))
+    category_code = models.CharField(_("emerging hot-spot category"), max_length=24)
+    trend_z = models.FloatField(_("trend z"))
+    reports = models.PositiveIntegerField(_("reports in the analysed period"), default=0)
+    lon = models.FloatField(_("longitude"))
+    lat = models.FloatField(_("latitude"))
+    analysed_at = models.DateTimeField(_("analysed at"))
+    period_end = models.DateField(_("end of the analysed period"))
+    status = models.CharField(_("status"), max_length=12, choices=CandidateStatus.choices,
+                              default=CandidateStatus.OPEN)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+",
+                                   verbose_name=_("decided by"))
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    place = models.ForeignKey(Place, on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="candidates", verbose_name=_("place"))
+    moved_from = models.ForeignKey(Place, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("moved from?"))
+
+    class Meta:
+        verbose_name = _("candidate scene")
+        verbose_name_plural = _("candidate scenes")
+        ordering = ["-analysed_at", "-trend_z", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["city", "cell"],
+                                    condition=models.Q(status="open"),
+                                    name="candidate_open_cell_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cell} ({self.category_code}, {self.status})"

@@ -16,10 +16,12 @@ from drugscene.accounts.access import Perm
 from drugscene.accounts.selectors import organisations_of
 from drugscene.actions.selectors import actions_at
 from drugscene.actions.services import may_create_actions
-from drugscene.cities.selectors import areas_of
+from drugscene.cities.models import Area
+from drugscene.cities.selectors import area_index, areas_of
 from drugscene.core.errors import ValidationFailed
-from drugscene.places.models import Place
+from drugscene.places.models import Place, PlaceType
 from drugscene.places.selectors import get_place, visible_places
+from drugscene.scenes import candidates as candidate_service
 from drugscene.scenes import selectors, services
 from drugscene.scenes.checks import city_today, seat_organisation
 from drugscene.scenes.forms import (
@@ -31,6 +33,7 @@ from drugscene.scenes.forms import (
     SplitForm,
     StatusForm,
 )
+from drugscene.scenes.models import CandidateScene, CandidateStatus
 from drugscene.web.common import pages, render_in, require, viewer_of
 from drugscene.web.forms import add_domain_errors
 from drugscene.web.picker import district_outlines, picker_config
@@ -235,3 +238,92 @@ def place_split(request: HttpRequest, place_id: int) -> HttpResponse:
                                      close_original=form.cleaned_data["close_original"]),
         _("New places split off “%(name)s”.") % {"name": place.name})
 
+
+
+# --- candidate scenes ------------------------------------------------------------------------
+
+def _candidate_page(request: HttpRequest, city, *, errors: dict | None = None,
+                    posted: dict | None = None, status: int = 200) -> HttpResponse:
+    """The open candidates of ``city`` (every member reads; coordinators decide).
+    ``errors``/``posted``: ``{candidate_id: ...}`` of a failed accept or dismiss."""
+    viewer = viewer_of(request)
+    rows = list(CandidateScene.objects.filter(city=city, status=CandidateStatus.OPEN)
+                .select_related("moved_from"))
+    order = {c: i for i, c in enumerate(candidate_service.CANDIDATE_CATEGORIES)}
+    rows.sort(key=lambda c: (order.get(c.category_code, 99), -c.trend_z, c.pk))
+    index = area_index(city.pk)
+    names = dict(Area.objects.filter(city=city).values_list("pk", "name"))
+    errors, posted = errors or {}, posted or {}
+    items = [{
+        "c": c,
+        "label": candidate_service.CATEGORY_LABELS.get(c.category_code, c.category_code),
+        "district": names.get(index.lookup_one(c.lon, c.lat), ""),
+        "errors": errors.get(c.pk, {}),
+        "posted": posted.get(c.pk, {}),
+    } for c in rows]
+    recent = (CandidateScene.objects.filter(city=city)
+              .exclude(status=CandidateStatus.OPEN).select_related("place", "decided_by")
+              .order_by("-decided_at")[:10])
+    last = max((c.analysed_at for c in rows), default=None)
+    return render_in(request, city, "scenes/candidates.html", {
+        "items": items, "recent": recent, "last_analysed": last,
+        "can_manage": viewer.can(Perm.MANAGE_PLACES, city.pk),
+        "place_types": PlaceType.choices,
+        "place_radius": int(candidate_service.PLACE_RADIUS_M),
+        "move_radius": int(candidate_service.MOVE_RADIUS_M),
+        "quiet_days": candidate_service.DISMISS_QUIET_DAYS,
+    }, status=status)
+
+
+@pages
+def candidates(request: HttpRequest) -> HttpResponse:
+    """GET: the candidate list. POST: look for candidates now (coordinators)."""
+    if request.method == "POST":
+        _viewer, city = require(request, Perm.MANAGE_PLACES)
+        found = candidate_service.refresh_candidates(city)
+        messages.success(request, _("Analysis done: %(n)s open candidate(s).")
+                         % {"n": len(found)})
+        return redirect(_candidates_url(request, city))
+    _viewer, city = require(request, Perm.VIEW_REPORTS)
+    return _candidate_page(request, city)
+
+
+def _candidates_url(request: HttpRequest, city) -> str:
+    url = reverse("scenes:candidates")
+    return f"{url}?city={city.slug}" if request.GET.get("city") else url
+
+
+def _decide(request: HttpRequest, candidate_id: int, action: str,
+            act: Callable[[], object], success: str) -> HttpResponse:
+    _viewer, city = require(request, Perm.MANAGE_PLACES)
+    if request.method != "POST":
+        return redirect(_candidates_url(request, city))
+    try:
+        act()
+    except ValidationFailed as exc:
+        posted = {**request.POST.dict(), "action": action}
+        return _candidate_page(request, city, errors={candidate_id: exc.errors},
+                               posted={candidate_id: posted}, status=422)
+    messages.success(request, success)
+    return redirect(_candidates_url(request, city))
+
+
+@pages
+def candidate_accept(request: HttpRequest, candidate_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    name = request.POST.get("name", "").strip()
+    return _decide(
+        request, candidate_id, "accept",
+        lambda: candidate_service.accept_candidate(viewer, candidate_id, name,
+                                                   request.POST.get("place_type", "")),
+        _("Place “%(name)s” registered as suspected.") % {"name": name})
+
+
+@pages
+def candidate_dismiss(request: HttpRequest, candidate_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    return _decide(
+        request, candidate_id, "dismiss",
+        lambda: candidate_service.dismiss_candidate(viewer, candidate_id,
+                                                    request.POST.get("reason", "")),
+        _("Candidate dismissed."))
