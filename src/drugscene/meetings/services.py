@@ -20,11 +20,11 @@ from drugscene.audit import services as audit
 from drugscene.cities.models import Area, City
 from drugscene.core import weeks
 from drugscene.core.errors import PermissionDenied, ValidationFailed
+from drugscene.core.validation import Problems, scrubbed, seat_organisation
 from drugscene.geo import h3grid
 from drugscene.meetings import selectors
 from drugscene.meetings.models import Decision, Meeting, Priority
 from drugscene.places.models import Place
-from drugscene.privacy.scrub import scrub_text
 
 COORDINATE = Perm.MANAGE_PLACES
 MAX_NOTES = 8000
@@ -35,36 +35,12 @@ MAX_WHAT = 200
 CELL_RESOLUTIONS = range(6, h3grid.STORE_RESOLUTION + 1)
 
 
-class _Errors:
-    """Collect every problem of an input, then raise once (naming the fields)."""
-
-    def __init__(self) -> None:
-        self.errors: dict[str, list[str]] = {}
-
-    def add(self, name: str, message: str) -> None:
-        self.errors.setdefault(name, []).append(str(message))
-
-    def raise_if_any(self) -> None:
-        if self.errors:
-            first = next(iter(self.errors.values()))[0]
-            raise ValidationFailed(first, errors=self.errors)
-
-
 def _require_coordinator(viewer: Viewer, city_id: int) -> None:
     if not viewer.can(COORDINATE, city_id):
         raise PermissionDenied(_("Only coordinators run the partner meetings."))
 
 
-def _seat_org(viewer: Viewer, city_id: int) -> int | None:
-    seat = viewer.seat_in(city_id)
-    return seat.organisation_id if seat else None
-
-
-def _scrub(text: str) -> str:
-    return scrub_text((text or "").strip()).text
-
-
-def _partner(city: City, org_id: int | None, errors: _Errors, name: str,
+def _partner(city: City, org_id: int | None, errors: Problems, name: str,
              *, required: bool) -> Organisation | None:
     if org_id is None:
         if required:
@@ -100,7 +76,7 @@ class MeetingInput:
 def save_meeting(viewer: Viewer, city: City, data: MeetingInput) -> Meeting:
     """Create the meeting of ``data.iso_week`` or update it (idempotent per week)."""
     _require_coordinator(viewer, city.pk)
-    errors = _Errors()
+    errors = Problems()
     week = (data.iso_week or "").strip()
     try:
         weeks.parse(week)
@@ -124,7 +100,7 @@ def save_meeting(viewer: Viewer, city: City, data: MeetingInput) -> Meeting:
     errors.raise_if_any()
     if chair is not None and chair.pk not in wanted:
         attendees.append(chair)  # the chair attends
-    notes = _scrub(data.notes)
+    notes = scrubbed(data.notes)
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update().filter(city=city, iso_week=week).first()
         created = meeting is None
@@ -141,7 +117,7 @@ def save_meeting(viewer: Viewer, city: City, data: MeetingInput) -> Meeting:
         if changes:
             audit.record(action="create" if created else "update", obj=meeting,
                          changes=changes, user_id=viewer.user_id,
-                         organisation_id=_seat_org(viewer, city.pk))
+                         organisation_id=seat_organisation(viewer, city.pk))
     return meeting
 
 
@@ -157,7 +133,7 @@ class DecisionInput:
 def add_decision(viewer: Viewer, meeting_id: int, data: DecisionInput) -> Decision:
     meeting = selectors.get_meeting_by_id(viewer, meeting_id)
     _require_coordinator(viewer, meeting.city_id)
-    errors = _Errors()
+    errors = Problems()
     text = (data.text or "").strip()
     if not text:
         errors.add("text", _("Write the decision."))
@@ -168,11 +144,11 @@ def add_decision(viewer: Viewer, meeting_id: int, data: DecisionInput) -> Decisi
         errors.add("due", _("The due date lies before the meeting."))
     errors.raise_if_any()
     with transaction.atomic():
-        decision = Decision.objects.create(meeting=meeting, text=_scrub(text), owner=owner,
+        decision = Decision.objects.create(meeting=meeting, text=scrubbed(text), owner=owner,
                                            due=data.due)
         audit.record(action="create", obj=decision, changes=audit.snapshot(decision),
                      user_id=viewer.user_id,
-                     organisation_id=_seat_org(viewer, meeting.city_id))
+                     organisation_id=seat_organisation(viewer, meeting.city_id))
     return decision
 
 
@@ -194,7 +170,7 @@ def set_decision_done(viewer: Viewer, decision_id: int, done: bool = True) -> De
         decision.save(update_fields=fields)
         audit.record(action="update", obj=decision,
                      changes=audit.diff(before, audit.snapshot(decision, fields)),
-                     user_id=viewer.user_id, organisation_id=_seat_org(viewer, city_id))
+                     user_id=viewer.user_id, organisation_id=seat_organisation(viewer, city_id))
     return decision
 
 
@@ -204,7 +180,7 @@ def remove_decision(viewer: Viewer, decision_id: int) -> None:
     _require_coordinator(viewer, city_id)
     with transaction.atomic():
         audit.record(action="delete", obj=decision, changes=audit.snapshot(decision),
-                     user_id=viewer.user_id, organisation_id=_seat_org(viewer, city_id))
+                     user_id=viewer.user_id, organisation_id=seat_organisation(viewer, city_id))
         decision.delete()
 
 
@@ -227,7 +203,7 @@ def normalise_cell(value: str | None) -> str | None:
     return value or None
 
 
-def _check_cell(city: City, cell: str, errors: _Errors) -> None:
+def _check_cell(city: City, cell: str, errors: Problems) -> None:
     if not h3.is_valid_cell(cell):
         errors.add("h3_cell", _("Not a valid H3 cell index."))
         return
@@ -251,7 +227,7 @@ def add_priority(viewer: Viewer, meeting_id: int, data: PriorityInput) -> Priori
     meeting = selectors.get_meeting_by_id(viewer, meeting_id)
     city = meeting.city
     _require_coordinator(viewer, city.pk)
-    errors = _Errors()
+    errors = Problems()
     org = _partner(city, data.organisation_id, errors, "organisation", required=True)
     cell = normalise_cell(data.h3_cell)
     targets = [t for t in (data.place_id, data.area_id, cell) if t is not None]
@@ -279,10 +255,10 @@ def add_priority(viewer: Viewer, meeting_id: int, data: PriorityInput) -> Priori
     with transaction.atomic():
         priority = Priority.objects.create(
             meeting=meeting, organisation=org, place=place, area=area, h3_cell=cell,
-            what=_scrub(what), for_week=weeks.following(meeting.iso_week),
+            what=scrubbed(what), for_week=weeks.following(meeting.iso_week),
         )
         audit.record(action="create", obj=priority, changes=audit.snapshot(priority),
-                     user_id=viewer.user_id, organisation_id=_seat_org(viewer, city.pk))
+                     user_id=viewer.user_id, organisation_id=seat_organisation(viewer, city.pk))
     return priority
 
 
@@ -292,5 +268,5 @@ def remove_priority(viewer: Viewer, priority_id: int) -> None:
     _require_coordinator(viewer, city_id)
     with transaction.atomic():
         audit.record(action="delete", obj=priority, changes=audit.snapshot(priority),
-                     user_id=viewer.user_id, organisation_id=_seat_org(viewer, city_id))
+                     user_id=viewer.user_id, organisation_id=seat_organisation(viewer, city_id))
         priority.delete()

@@ -14,8 +14,8 @@ from drugscene.accounts.models import Organisation, OrganisationKind
 from drugscene.actions.selectors import visible_actions
 from drugscene.audit import services as audit
 from drugscene.cities.models import City
-from drugscene.core.errors import PermissionDenied, ValidationFailed
-from drugscene.privacy.scrub import scrub_text
+from drugscene.core.errors import PermissionDenied
+from drugscene.core.validation import Problems, scrubbed, seat_organisation
 from drugscene.promises import selectors
 from drugscene.promises.models import Agreement, AgreementKind, Commitment, CommitmentStatus
 
@@ -26,36 +26,12 @@ MAX_TEXT = 4000
 JUDGED = (CommitmentStatus.FULFILLED, CommitmentStatus.NOT_FULFILLED)
 
 
-class _Errors:
-    """Collect every problem of an input, then raise once (naming the fields)."""
-
-    def __init__(self) -> None:
-        self.errors: dict[str, list[str]] = {}
-
-    def add(self, name: str, message: str) -> None:
-        self.errors.setdefault(name, []).append(str(message))
-
-    def raise_if_any(self) -> None:
-        if self.errors:
-            first = next(iter(self.errors.values()))[0]
-            raise ValidationFailed(first, errors=self.errors)
-
-
 def _require_coordinator(viewer: Viewer, city_id: int) -> None:
     if not viewer.can(COORDINATE, city_id):
         raise PermissionDenied(_("Only coordinators keep the agreements."))
 
 
-def _seat_org(viewer: Viewer, city_id: int) -> int | None:
-    seat = viewer.seat_in(city_id)
-    return seat.organisation_id if seat else None
-
-
-def _scrub(text: str) -> str:
-    return scrub_text((text or "").strip()).text
-
-
-def _text(errors: _Errors, name: str, value: str, limit: int, *, required: bool,
+def _text(errors: Problems, name: str, value: str, limit: int, *, required: bool,
           missing: str = "") -> str:
     value = (value or "").strip()
     if required and not value:
@@ -86,7 +62,7 @@ def _agreement_snapshot(agreement: Agreement) -> dict[str, object]:
 
 def _clean_agreement(city: City, data: AgreementInput,
                      agreement: Agreement | None = None) -> dict:
-    errors = _Errors()
+    errors = Problems()
     if data.kind not in AgreementKind.values:
         errors.add("kind", _("Choose the kind of agreement."))
     title = _text(errors, "title", data.title, MAX_TITLE, required=True,
@@ -109,8 +85,8 @@ def _clean_agreement(city: City, data: AgreementInput,
                                     "commitments first."))
     summary = _text(errors, "summary", data.summary, MAX_TEXT, required=False)
     errors.raise_if_any()
-    return {"kind": data.kind, "title": _scrub(title), "period_start": data.period_start,
-            "period_end": data.period_end, "summary": _scrub(summary), "parties": parties}
+    return {"kind": data.kind, "title": scrubbed(title), "period_start": data.period_start,
+            "period_end": data.period_end, "summary": scrubbed(summary), "parties": parties}
 
 
 def create_agreement(viewer: Viewer, city: City, data: AgreementInput) -> Agreement:
@@ -121,7 +97,7 @@ def create_agreement(viewer: Viewer, city: City, data: AgreementInput) -> Agreem
         agreement = Agreement.objects.create(city=city, **clean)
         agreement.parties.set(parties)
         audit.record(action="create", obj=agreement, changes=_agreement_snapshot(agreement),
-                     user_id=viewer.user_id, organisation_id=_seat_org(viewer, city.pk))
+                     user_id=viewer.user_id, organisation_id=seat_organisation(viewer, city.pk))
     return agreement
 
 
@@ -140,7 +116,7 @@ def update_agreement(viewer: Viewer, agreement_id: int, data: AgreementInput) ->
         changes = audit.diff(before, _agreement_snapshot(agreement))
         if changes:
             audit.record(action="update", obj=agreement, changes=changes,
-                         user_id=viewer.user_id, organisation_id=_seat_org(viewer, city.pk))
+                         user_id=viewer.user_id, organisation_id=seat_organisation(viewer, city.pk))
     return agreement
 
 
@@ -163,7 +139,7 @@ def _commitment_snapshot(commitment: Commitment) -> dict[str, object]:
 
 
 def _clean_commitment(viewer: Viewer, agreement: Agreement, data: CommitmentInput) -> dict:
-    errors = _Errors()
+    errors = Problems()
     party = None
     if data.party_id is None:
         errors.add("party", _("Choose the party that commits."))
@@ -184,8 +160,8 @@ def _clean_commitment(viewer: Viewer, agreement: Agreement, data: CommitmentInpu
     if len(actions) != len(wanted):
         errors.add("actions", _("Unknown action."))
     errors.raise_if_any()
-    return {"party": party, "text": _scrub(text), "status": data.status,
-            "evidence": _scrub(evidence), "actions": actions}
+    return {"party": party, "text": scrubbed(text), "status": data.status,
+            "evidence": scrubbed(evidence), "actions": actions}
 
 
 def add_commitment(viewer: Viewer, agreement_id: int, data: CommitmentInput) -> Commitment:
@@ -198,7 +174,7 @@ def add_commitment(viewer: Viewer, agreement_id: int, data: CommitmentInput) -> 
         commitment.actions.set(actions)
         audit.record(action="create", obj=commitment,
                      changes=_commitment_snapshot(commitment), user_id=viewer.user_id,
-                     organisation_id=_seat_org(viewer, agreement.city_id))
+                     organisation_id=seat_organisation(viewer, agreement.city_id))
     return commitment
 
 
@@ -218,7 +194,7 @@ def update_commitment(viewer: Viewer, commitment_id: int, data: CommitmentInput)
         if changes:
             audit.record(action="update", obj=commitment, changes=changes,
                          user_id=viewer.user_id,
-                         organisation_id=_seat_org(viewer, agreement.city_id))
+                         organisation_id=seat_organisation(viewer, agreement.city_id))
     return commitment
 
 
@@ -229,5 +205,5 @@ def remove_commitment(viewer: Viewer, commitment_id: int) -> None:
     with transaction.atomic():
         audit.record(action="delete", obj=commitment,
                      changes=_commitment_snapshot(commitment), user_id=viewer.user_id,
-                     organisation_id=_seat_org(viewer, city_id))
+                     organisation_id=seat_organisation(viewer, city_id))
         commitment.delete()

@@ -15,28 +15,11 @@ from django.utils.translation import gettext as _
 from drugscene.accounts.access import Viewer
 from drugscene.accounts.models import Organisation, OrganisationKind
 from drugscene.cities.models import City
-from drugscene.core.errors import ValidationFailed
+from drugscene.core.validation import Problems  # noqa: F401  (re-exported)
 from drugscene.privacy.scrub import scrub_text
 
 MAX_TEXT = 4000
 EARLIEST = date(2000, 1, 1)
-
-
-class Problems:
-    """Field name → messages, raised together."""
-
-    def __init__(self) -> None:
-        self.errors: dict[str, list[str]] = {}
-
-    def add(self, field: str, message: str) -> None:
-        self.errors.setdefault(field, []).append(str(message))
-
-    def __bool__(self) -> bool:
-        return bool(self.errors)
-
-    def raise_if_any(self) -> None:
-        if self.errors:
-            raise ValidationFailed(next(iter(self.errors.values()))[0], errors=self.errors)
 
 
 def city_today(city: City) -> date:

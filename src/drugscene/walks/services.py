@@ -21,8 +21,8 @@ from drugscene.accounts.models import Organisation, OrganisationKind
 from drugscene.audit import services as audit
 from drugscene.cities.models import Area, City
 from drugscene.core.errors import PermissionDenied, ValidationFailed
+from drugscene.core.validation import Problems, scrubbed, seat_organisation
 from drugscene.geo.shapes import valid_lon_lat
-from drugscene.privacy.scrub import scrub_text
 from drugscene.walks import selectors
 from drugscene.walks.models import Finding, FindingKind, FindingStatus, SafetyWalk
 
@@ -34,38 +34,9 @@ MAX_ROUTE_POINTS = 2000
 MAX_FINDINGS = 50
 
 
-class _Errors:
-    """Collect every problem of an input, then raise once (naming the fields)."""
-
-    def __init__(self) -> None:
-        self.errors: dict[str, list[str]] = {}
-
-    def add(self, name: str, message: str) -> None:
-        self.errors.setdefault(name, []).append(str(message))
-
-    def merge(self, prefix: str, other: _Errors) -> None:
-        for name, messages in other.errors.items():
-            for m in messages:
-                self.add(f"{prefix}{name}", m)
-
-    def raise_if_any(self) -> None:
-        if self.errors:
-            first = next(iter(self.errors.values()))[0]
-            raise ValidationFailed(first, errors=self.errors)
-
-
 def _require_coordinator(viewer: Viewer, city_id: int) -> None:
     if not viewer.can(COORDINATE, city_id):
         raise PermissionDenied(_("Only coordinators record safety walks."))
-
-
-def _seat_org(viewer: Viewer, city_id: int) -> int | None:
-    seat = viewer.seat_in(city_id)
-    return seat.organisation_id if seat else None
-
-
-def _scrub(text: str) -> str:
-    return scrub_text((text or "").strip()).text
 
 
 def _today(city: City) -> date:
@@ -84,7 +55,7 @@ def _inside(city: City, lon: float, lat: float) -> bool:
     return bool(shapely.contains_xy(city_shape(city), lon, lat))
 
 
-def _point(city: City, lon: float | None, lat: float | None, errors: _Errors) -> None:
+def _point(city: City, lon: float | None, lat: float | None, errors: Problems) -> None:
     if lon is None or lat is None:
         errors.add("lon", _("A position is required: tap the map or give the coordinates."))
     elif not valid_lon_lat(lon, lat):
@@ -93,7 +64,7 @@ def _point(city: City, lon: float | None, lat: float | None, errors: _Errors) ->
         errors.add("lon", _("The position lies outside %(city)s.") % {"city": city.name})
 
 
-def clean_route(city: City, route: object, errors: _Errors) -> dict | None:
+def clean_route(city: City, route: object, errors: Problems) -> dict | None:
     """A GeoJSON LineString inside the city (or ``None`` for no route)."""
     if route in (None, "", {}):
         return None
@@ -120,7 +91,7 @@ def clean_route(city: City, route: object, errors: _Errors) -> dict | None:
     return {"type": "LineString", "coordinates": clean}
 
 
-def _organisation(city: City, org_id: int | None, errors: _Errors, name: str
+def _organisation(city: City, org_id: int | None, errors: Problems, name: str
                   ) -> Organisation | None:
     if org_id is None:
         errors.add(name, _("Choose the organisation responsible."))
@@ -144,8 +115,8 @@ class FindingInput:
     due: date | None = None
 
 
-def _clean_finding(city: City, data: FindingInput, walk_date: date | None) -> tuple[dict, _Errors]:
-    errors = _Errors()
+def _clean_finding(city: City, data: FindingInput, walk_date: date | None) -> tuple[dict, Problems]:
+    errors = Problems()
     if data.kind not in FindingKind.values:
         errors.add("kind", _("Choose what was found."))
     _point(city, data.lon, data.lat, errors)
@@ -156,7 +127,7 @@ def _clean_finding(city: City, data: FindingInput, walk_date: date | None) -> tu
         errors.add("due", _("The due date lies before the walk."))
     return {
         "kind": data.kind, "lon": data.lon, "lat": data.lat, "owner": owner,
-        "note": _scrub(data.note), "due": data.due,
+        "note": scrubbed(data.note), "due": data.due,
     }, errors
 
 
@@ -174,7 +145,8 @@ def add_finding(viewer: Viewer, walk_id: int, data: FindingInput) -> Finding:
     with transaction.atomic():
         finding = Finding.objects.create(walk=walk, **clean)
         audit.record(action="create", obj=finding, changes=_finding_snapshot(finding),
-                     user_id=viewer.user_id, organisation_id=_seat_org(viewer, walk.city_id))
+                     user_id=viewer.user_id,
+                     organisation_id=seat_organisation(viewer, walk.city_id))
     return finding
 
 
@@ -204,7 +176,7 @@ def set_finding_status(viewer: Viewer, finding_id: int, status: str) -> Finding:
         changes = audit.diff(before, audit.snapshot(finding, fields))
         if changes:
             audit.record(action="update", obj=finding, changes=changes,
-                         user_id=viewer.user_id, organisation_id=_seat_org(viewer, city_id))
+                         user_id=viewer.user_id, organisation_id=seat_organisation(viewer, city_id))
     return finding
 
 
@@ -221,7 +193,7 @@ class WalkInput:
     notes: str = ""
 
 
-def _clean_walk(city: City, data: WalkInput, errors: _Errors) -> dict:
+def _clean_walk(city: City, data: WalkInput, errors: Problems) -> dict:
     if data.date is None:
         errors.add("date", _("Give the date of the walk."))
     elif data.date > _today(city) + timedelta(days=1):
@@ -247,7 +219,7 @@ def _clean_walk(city: City, data: WalkInput, errors: _Errors) -> dict:
     return {"date": data.date, "area": area, "route": route, "organisations": orgs,
             "residents_count": data.residents_count,
             "other_participants_count": data.other_participants_count,
-            "notes": _scrub(data.notes)}
+            "notes": scrubbed(data.notes)}
 
 
 def _walk_snapshot(walk: SafetyWalk) -> dict[str, object]:
@@ -262,7 +234,7 @@ def create_walk(viewer: Viewer, city: City, data: WalkInput,
     """Record a walk with its findings. Errors of the ``i``-th finding are named
     ``finding-<i>-<field>``; nothing is stored unless everything is valid."""
     _require_coordinator(viewer, city.pk)
-    errors = _Errors()
+    errors = Problems()
     clean = _clean_walk(city, data, errors)
     if len(findings) > MAX_FINDINGS:
         errors.add("findings", _("At most %(n)s findings per walk; add more later.")
@@ -281,7 +253,7 @@ def create_walk(viewer: Viewer, city: City, data: WalkInput,
         changes = _walk_snapshot(walk)
         changes["findings"] = [_finding_snapshot(f) for f in created]
         audit.record(action="create", obj=walk, changes=changes, user_id=viewer.user_id,
-                     organisation_id=_seat_org(viewer, city.pk))
+                     organisation_id=seat_organisation(viewer, city.pk))
     return walk
 
 
@@ -289,7 +261,7 @@ def update_walk(viewer: Viewer, walk_id: int, data: WalkInput) -> SafetyWalk:
     walk = selectors.get_walk(viewer, walk_id)
     city = walk.city
     _require_coordinator(viewer, city.pk)
-    errors = _Errors()
+    errors = Problems()
     clean = _clean_walk(city, data, errors)
     errors.raise_if_any()
     orgs = clean.pop("organisations")
@@ -302,5 +274,5 @@ def update_walk(viewer: Viewer, walk_id: int, data: WalkInput) -> SafetyWalk:
         changes = audit.diff(before, _walk_snapshot(walk))
         if changes:
             audit.record(action="update", obj=walk, changes=changes, user_id=viewer.user_id,
-                         organisation_id=_seat_org(viewer, city.pk))
+                         organisation_id=seat_organisation(viewer, city.pk))
     return walk
