@@ -45,10 +45,10 @@ def test_walk_with_findings_in_one_audit_entry(world):
     [entry] = AuditEntry.objects.filter(object_type="walks.safetywalk", object_id=str(w.pk))
     assert entry.action == "create"
     assert len(entry.changes["findings"]) == 2
-    assert "070" not in str(entry.changes)
+    assert PHONE not in str(entry.changes) and "[phone removed]" in str(entry.changes)
     assert AuditEntry.objects.count() == 1
     note = w.findings.get(kind="graffiti").note
-    assert "070" not in note and "Tagg" in note
+    assert PHONE not in note and "070" not in note and "Tagg" in note
 
 
 def test_walk_without_route_or_findings(world):
