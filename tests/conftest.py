@@ -9,6 +9,7 @@ os.environ.setdefault("DRUGSCENE_TESTING", "1")
 import pytest  # noqa: E402
 
 from tests import factories  # noqa: E402
+from tests.browser import browser, pages  # noqa: E402, F401  (fixtures for every app)
 
 
 @pytest.fixture

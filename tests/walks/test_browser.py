@@ -8,7 +8,6 @@ import re
 import pytest
 
 from drugscene.walks.models import SafetyWalk
-from tests.web.test_browser import browser, pages  # noqa: F401  (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -8,7 +8,6 @@ browser path (default ``/usr/bin/chromium``). Screenshots go to ``var/screenshot
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,64 +16,12 @@ from django.utils import timezone
 
 from drugscene.reports.models import Report
 from tests import factories
+from tests.browser import DESKTOP
 
 SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 860}
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-class Pages:
-    """Opens pages for a test and collects console errors (CSP violations show there)."""
-
-    def __init__(self, browser, base_url: str):
-        self.browser = browser
-        self.base_url = base_url
-        self.contexts: list = []
-        self.errors: list[str] = []
-
-    def new(self, *, viewport: dict | None = None, **options):
-        context = self.browser.new_context(base_url=self.base_url,
-                                           viewport=viewport or DESKTOP, **options)
-        context.set_default_timeout(10_000)
-        self.contexts.append(context)
-        page = context.new_page()
-        page.on("console", self._console)
-        page.on("pageerror", lambda e: self.errors.append(str(e)))
-        page.on("response", self._response)
-        return page
-
-    def _console(self, message) -> None:
-        # Pages answered 404/422/429 on purpose are logged as failed resources; failed
-        # assets are caught by _response instead.
-        if message.type == "error" and not message.text.startswith("Failed to load resource"):
-            self.errors.append(message.text)
-
-    def _response(self, response) -> None:
-        if "/static/" in response.url and response.status >= 400:
-            self.errors.append(f"{response.status} {response.url}")
-
-    def login(self, name: str, **options):
-        page = self.new(**options)
-        page.goto("/login/")
-        page.fill("#id_username", name)
-        page.fill("#id_password", factories.PASSWORD)
-        page.click("button[type=submit].btn-primary")
-        page.wait_for_url(re.compile(r"/$|/#"))
-        return page
-
-    def close(self) -> None:
-        for c in self.contexts:
-            c.close()
-
-
-@pytest.fixture
-def pages(browser, live_server, world) -> Iterator[Pages]:
-    p = Pages(browser, live_server.url)
-    yield p
-    p.close()
-    assert p.errors == [], p.errors
 
 
 def wait_for_map_data(page, mode: str | None = None) -> None:
