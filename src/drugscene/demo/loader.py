@@ -205,40 +205,64 @@ def _load_reports(city, r, orgs, places, areas, cat_ids, reviewer_id, progress) 
     if citizen:
         channel[org_ids[r.source] == citizen[0]] = Channel.TIP
 
-    def when(sec: int) -> datetime:
-        return epoch + timedelta(seconds=int(sec))
+    adapt = connection.ops.adapt_datetimefield_value
 
-    restricted_rows = []
-    for lo in range(0, n, CHUNK):
-        hi = min(n, lo + CHUNK)
-        batch = []
-        for i in range(lo, hi):
-            status = REVIEW[r.review[i]]
-            vis = VISIBILITY[r.visibility[i]]
-            batch.append(Report(
-                id=int(ids[i]), city_id=city.pk,
-                occurred_from=when(r.occurred_from[i]),
-                occurred_to=when(r.occurred_to[i]) if r.occurred_to[i] >= 0 else None,
-                reported_at=when(reported[i]),
-                lon=float(r.lon[i]), lat=float(r.lat[i]), accuracy_m=int(r.accuracy_m[i]),
-                h3_cell=int(cells[i]), area_id=area_ids[i],
-                place_id=int(place_ids[r.place[i]]) if r.place[i] >= 0 else None,
-                category_id=int(cat_ids[r.category[i]]), source_id=int(org_ids[r.source[i]]),
-                channel=channel[i], persons=int(r.persons[i]),
-                age_under_15=int(r.age_under_15[i]), age_15_17=int(r.age_15_17[i]),
-                age_18_25=int(r.age_18_25[i]), age_26_plus=int(r.age_26_plus[i]),
-                gender_female=int(r.gender_female[i]), gender_male=int(r.gender_male[i]),
-                gender_unknown=int(r.gender_unknown[i]),
-                setting=SETTINGS[r.setting[i]], text=r.text[i], visibility=vis,
-                review_status=status,
-                reviewed_by_id=reviewer_id if status != ReviewStatus.NEW else None,
-                reviewed_at=when(reviewed[i]) if status != ReviewStatus.NEW else None,
-                duplicate_of_id=int(dup[i]) if r.duplicate_of[i] >= 0 else None,
-            ))
-            if vis == "restricted":
-                restricted_rows.append((int(ids[i]), police))
-        Report.objects.bulk_create(batch, batch_size=CHUNK)
-        progress("reports", hi, n)
+    def times(seconds: np.ndarray, keep: np.ndarray | None = None) -> list:
+        """Database values of epoch seconds (``None`` where ``keep`` is false)."""
+        out = [adapt(epoch + timedelta(seconds=v)) for v in seconds.tolist()]
+        if keep is not None:
+            out = [v if k else None for v, k in zip(out, keep.tolist(), strict=True)]
+        return out
+
+    # one INSERT ... executemany per chunk from columns built with numpy: model instances
+    # cost ~150 µs a row, which made a million-row demo take minutes
+    status = np.array(REVIEW, dtype=object)[r.review]
+    reviewed_mask = r.review != 0
+    columns = {
+        "id": ids.tolist(),
+        "city": [city.pk] * n,
+        "occurred_from": times(r.occurred_from),
+        "occurred_to": times(np.maximum(r.occurred_to, 0), r.occurred_to >= 0),
+        "reported_at": times(reported),
+        "lon": r.lon.tolist(), "lat": r.lat.tolist(), "accuracy_m": r.accuracy_m.tolist(),
+        "h3_cell": cells.tolist(), "area": list(area_ids),
+        "place": [int(place_ids[p]) if p >= 0 else None for p in r.place.tolist()],
+        "category": cat_ids[r.category].tolist(), "source": org_ids[r.source].tolist(),
+        "channel": [str(c) for c in channel], "persons": r.persons.tolist(),
+        "age_under_15": r.age_under_15.tolist(), "age_15_17": r.age_15_17.tolist(),
+        "age_18_25": r.age_18_25.tolist(), "age_26_plus": r.age_26_plus.tolist(),
+        "gender_female": r.gender_female.tolist(), "gender_male": r.gender_male.tolist(),
+        "gender_unknown": r.gender_unknown.tolist(),
+        "setting": np.array(SETTINGS, dtype=object)[r.setting].tolist(),
+        "text": list(r.text), "scrubbed": [""] * n,
+        "visibility": np.array(VISIBILITY, dtype=object)[r.visibility].tolist(),
+        "review_status": [str(v) for v in status],
+        "reviewed_by": [reviewer_id if m else None for m in reviewed_mask.tolist()],
+        "reviewed_at": times(reviewed, reviewed_mask),
+        "duplicate_of": [int(d) if o >= 0 else None
+                         for d, o in zip(dup.tolist(), r.duplicate_of.tolist(), strict=True)],
+        "reporter": [None] * n, "external_id": [None] * n,
+    }
+    qn = connection.ops.quote_name
+    names = ", ".join(qn(Report._meta.get_field(k).column) for k in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO {qn(Report._meta.db_table)} ({names}) VALUES ({marks})"  # noqa: S608
+    rows = list(zip(*columns.values(), strict=True))
+    del columns
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            # COPY: PostgreSQL's bulk path, several times faster than INSERTs
+            copy_sql = f"COPY {qn(Report._meta.db_table)} ({names}) FROM STDIN"
+            with cur.cursor.copy(copy_sql) as copy:
+                for lo in range(0, n, CHUNK):
+                    for row in rows[lo:lo + CHUNK]:
+                        copy.write_row(row)
+                    progress("reports", min(n, lo + CHUNK), n)
+        else:
+            for lo in range(0, n, CHUNK):
+                cur.executemany(sql, rows[lo:lo + CHUNK])
+                progress("reports", min(n, lo + CHUNK), n)
+    restricted_rows = [(i, police) for i in ids[r.visibility == 2].tolist()]
     through = Report.restricted_to.through
     through.objects.bulk_create(
         [through(report_id=a, organisation_id=b) for a, b in restricted_rows], batch_size=CHUNK
