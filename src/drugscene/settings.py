@@ -94,6 +94,14 @@ INSTALLED_APPS = [
     "drugscene.walks",
     "drugscene.promises",
     "drugscene.situation",
+    "drugscene.indicators",
+    "drugscene.plans",
+    "drugscene.evidence",
+    "drugscene.public",
+    "drugscene.open311",
+    "drugscene.ogc",
+    "drugscene.imports",
+    "drugscene.notifications",
     "drugscene.web",
     "drugscene.cli",
 ]
@@ -164,6 +172,19 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:map"
 LOGOUT_REDIRECT_URL = "web:login"
+
+# E-mail (notifications): the console backend by default, so nothing leaves the machine until
+# an operator sets DRUGSCENE_EMAIL_BACKEND (e.g. django.core.mail.backends.smtp.EmailBackend)
+# and Django's EMAIL_HOST / EMAIL_PORT / EMAIL_HOST_USER / EMAIL_HOST_PASSWORD / EMAIL_USE_TLS.
+EMAIL_BACKEND = os.environ.get(
+    "DRUGSCENE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = os.environ.get("DRUGSCENE_FROM_EMAIL", "drugscene@localhost")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "") == "1"
 
 CACHES = {
     "default": {

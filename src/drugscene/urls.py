@@ -17,5 +17,12 @@ urlpatterns = [
     path("", include("drugscene.walks.urls")),
     path("", include("drugscene.promises.urls")),
     path("", include("drugscene.situation.urls")),
+    path("", include("drugscene.plans.urls")),
+    path("", include("drugscene.indicators.urls")),
+    path("", include("drugscene.evidence.urls")),
+    path("", include("drugscene.notifications.urls")),
+    path("", include("drugscene.public.urls")),
+    path("open311/v2/", include("drugscene.open311.urls")),
+    path("ogc/", include("drugscene.ogc.urls")),
     path("", include("drugscene.web.urls")),
 ]

@@ -263,3 +263,17 @@ def tip_categories(request: HttpRequest, city: str | None = None):
 api.add_router("", reference)
 api.add_router("", reports)
 api.add_router("", public)
+
+
+def _mount_app_routers() -> None:
+    """Routers that live in their own apps (imported late: they import this module's helpers)."""
+    from drugscene.indicators.api import router as indicators
+    from drugscene.notifications.api import router as notifications
+    from drugscene.ogc.api import router as exports
+    from drugscene.plans.api import router as plans
+
+    for router in (plans, indicators, notifications, exports):
+        api.add_router("", router)
+
+
+_mount_app_routers()

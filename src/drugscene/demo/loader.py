@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from importlib import import_module
 
 import numpy as np
 from django.contrib.auth import get_user_model
@@ -106,7 +107,19 @@ def load(demo, progress: Progress = _noop) -> City:
     _update_statistics()
     with transaction.atomic():
         _planted_actions(city, demo, orgs)
+    for name in EXTENSIONS:
+        with transaction.atomic():
+            import_module(name).build(city, demo, orgs, progress)
     return city
+
+
+#: Modules that add their part of the demo city after the reports and actions are loaded:
+#: each has ``build(city, demo, orgs, progress)``, run in its own transaction, in this order.
+EXTENSIONS = (
+    "drugscene.indicators.demo",
+    "drugscene.plans.demo",
+    "drugscene.notifications.demo",
+)
 
 
 #: how the planted interventions appear as recorded actions

@@ -23,6 +23,9 @@ class Category(models.Model):
     )
     drug_related = models.BooleanField(_("drug related"), default=False)
     tip_allowed = models.BooleanField(_("allowed in anonymous tips"), default=False)
+    #: counted (aggregated, delayed, suppressed below a minimum) on the city's public page
+    #: and shown to keyless Open311 callers
+    public = models.BooleanField(_("shown on the public page"), default=False)
     active = models.BooleanField(_("active"), default=True)
     order = models.PositiveSmallIntegerField(default=0)
 
@@ -66,6 +69,7 @@ class Channel(models.TextChoices):
     PARTNER = "partner", _("partner report")
     TIP = "tip", _("anonymous tip")
     API = "api", _("partner system (API)")
+    OPEN311 = "open311", _("Open311 request")
     IMPORT = "import", _("import")
     DEMO = "demo", _("demo data")
 
