@@ -242,17 +242,19 @@ def tip_channel(city: City) -> Organisation:
     return org
 
 
-def submit_tip(city: City, data: ReportInput) -> Report:
-    """An anonymous citizen tip: no reporter, partners-only visibility, awaits review."""
+def submit_tip(city: City, data: ReportInput, *, channel: str = Channel.TIP) -> Report:
+    """An anonymous citizen tip: no reporter, partners-only visibility, awaits review.
+
+    ``channel`` names the door it came through (the tip form and API, or Open311)."""
     data.visibility = Visibility.PARTNERS
     data.restricted_to = []
     data.external_id = None
     clean = _clean(city, data, tip=True)
     with transaction.atomic():
         source = tip_channel(city)
-        report = _save(city, data, clean, source=source, reporter_id=None, channel=Channel.TIP)
+        report = _save(city, data, clean, source=source, reporter_id=None, channel=channel)
         audit.record(action="create", obj=report, changes=audit.snapshot(report),
-                     user_id=None, organisation_id=source.pk, channel=Channel.TIP)
+                     user_id=None, organisation_id=source.pk, channel=channel)
     return report
 
 
