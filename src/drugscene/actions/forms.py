@@ -80,12 +80,19 @@ class ActionForm(Form):
                               max_digits=12, decimal_places=2)
     patrol_minutes = _optional_int(gettext_lazy("Minutes per visit"), maximum=1440)
     patrol_visits_per_week = _optional_int(gettext_lazy("Visits per week"), maximum=1000)
-    plan_action_ref = forms.CharField(label=gettext_lazy("Drug-policy plan action"),
-                                      required=False, max_length=64)
+    plan_action_ref = forms.ChoiceField(label=gettext_lazy("Drug-policy plan action"),
+                                        required=False)
 
     def __init__(self, *args, places, areas, organisations, causes, today: date,
-                 **kwargs) -> None:
+                 plan_actions=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        if plan_actions is None:
+            plan_actions = _plan_actions_of(areas, organisations)
+        self.fields["plan_action_ref"].choices = [("", _("Not part of the plan"))] + [
+            (str(pk), label) for pk, label in plan_actions]
+        current = self.initial.get("plan_action_ref")
+        if current and not str(current).isdigit():  # an older free-text reference
+            self.fields["plan_action_ref"].choices.append((current, current))
         self.fields["place"].choices = [("", _("No place (district action)"))] + [
             (p.pk, p.name) for p in places]
         self.fields["area"].choices = [("", _("No district"))] + [(a.pk, a.name)
@@ -114,6 +121,20 @@ class ActionForm(Form):
             patrol_visits_per_week=cd.get("patrol_visits_per_week"),
             plan_action_ref=cd.get("plan_action_ref") or None,
         )
+
+
+def _plan_actions_of(areas, organisations) -> list[tuple[int, str]]:
+    """The plan actions of the form's city (found through its districts or partners)."""
+    from drugscene.accounts.models import Organisation
+    from drugscene.plans.selectors import plan_action_choices
+
+    area = next(iter(areas), None)
+    if area is not None:
+        return plan_action_choices(area.city_id)
+    org_ids = [o[0] for o in organisations]
+    city_id = (Organisation.objects.filter(pk__in=org_ids[:1])
+               .values_list("city_id", flat=True).first())
+    return plan_action_choices(city_id) if city_id else []
 
 
 class ActionStatusForm(Form):
