@@ -1,6 +1,16 @@
-"""Pages of the ogc app (filled in by its issue)."""
+"""OGC API – Features at ``/ogc/`` (mounted by drugscene.urls)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from drugscene.ogc import views
 
 app_name = "ogc"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.landing, name="landing"),
+    path("conformance", views.conformance, name="conformance"),
+    path("api", views.api, name="api"),
+    path("collections", views.collections, name="collections"),
+    path("collections/<str:collection_id>", views.collection, name="collection"),
+    path("collections/<str:collection_id>/items", views.items, name="items"),
+    path("collections/<str:collection_id>/items/<str:feature_id>", views.item, name="item"),
+]
