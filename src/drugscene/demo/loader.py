@@ -8,7 +8,7 @@ inside one transaction: a crash leaves the previous demo (or nothing) in place.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from importlib import import_module
 
 import numpy as np
@@ -20,6 +20,7 @@ from drugscene.cities.models import Area, City
 from drugscene.geo import h3grid
 from drugscene.geo.shapes import AreaIndex, polygon_geojson
 from drugscene.places.models import Place
+from drugscene.reports import bulk
 from drugscene.reports.models import Category, Channel, Report, ReviewStatus
 from drugscene.reports.services import ensure_default_categories
 
@@ -203,7 +204,6 @@ def _load_reports(city, r, orgs, places, areas, cat_ids, reviewer_id, progress) 
     progress("cells", 0, n)
     cells = h3grid.cells_of(r.lon, r.lat)
     progress("cells", n, n)
-    epoch = datetime(1970, 1, 1, tzinfo=UTC)
     rng = np.random.default_rng(int(r.occurred_from[0]) if n else 0)
     delay = rng.gamma(1.5, 3 * 3600, n).astype(np.int64) + 120
     end = np.where(r.occurred_to >= 0, r.occurred_to, r.occurred_from)
@@ -218,17 +218,8 @@ def _load_reports(city, r, orgs, places, areas, cat_ids, reviewer_id, progress) 
     if citizen:
         channel[org_ids[r.source] == citizen[0]] = Channel.TIP
 
-    adapt = connection.ops.adapt_datetimefield_value
-
-    def times(seconds: np.ndarray, keep: np.ndarray | None = None) -> list:
-        """Database values of epoch seconds (``None`` where ``keep`` is false)."""
-        out = [adapt(epoch + timedelta(seconds=v)) for v in seconds.tolist()]
-        if keep is not None:
-            out = [v if k else None for v, k in zip(out, keep.tolist(), strict=True)]
-        return out
-
-    # one INSERT ... executemany per chunk from columns built with numpy: model instances
-    # cost ~150 µs a row, which made a million-row demo take minutes
+    # columns built with numpy, written by reports.bulk (executemany or COPY)
+    times = bulk.times
     status = np.array(REVIEW, dtype=object)[r.review]
     reviewed_mask = r.review != 0
     columns = {
@@ -256,45 +247,16 @@ def _load_reports(city, r, orgs, places, areas, cat_ids, reviewer_id, progress) 
                          for d, o in zip(dup.tolist(), r.duplicate_of.tolist(), strict=True)],
         "reporter": [None] * n, "external_id": [None] * n,
     }
-    qn = connection.ops.quote_name
-    names = ", ".join(qn(Report._meta.get_field(k).column) for k in columns)
-    marks = ", ".join(["%s"] * len(columns))
-    sql = f"INSERT INTO {qn(Report._meta.db_table)} ({names}) VALUES ({marks})"  # noqa: S608
-    rows = list(zip(*columns.values(), strict=True))
-    del columns
-    with connection.cursor() as cur:
-        if connection.vendor == "postgresql":
-            # COPY: PostgreSQL's bulk path, several times faster than INSERTs
-            copy_sql = f"COPY {qn(Report._meta.db_table)} ({names}) FROM STDIN"
-            with cur.cursor.copy(copy_sql) as copy:
-                for lo in range(0, n, CHUNK):
-                    for row in rows[lo:lo + CHUNK]:
-                        copy.write_row(row)
-                    progress("reports", min(n, lo + CHUNK), n)
-        else:
-            for lo in range(0, n, CHUNK):
-                cur.executemany(sql, rows[lo:lo + CHUNK])
-                progress("reports", min(n, lo + CHUNK), n)
+    bulk.write_reports(columns, progress, chunk=CHUNK)
     restricted_rows = [(i, police) for i in ids[r.visibility == 2].tolist()]
-    through = Report.restricted_to.through
-    through.objects.bulk_create(
-        [through(report_id=a, organisation_id=b) for a, b in restricted_rows], batch_size=CHUNK
-    )
+    bulk.write_restricted(restricted_rows, chunk=CHUNK)
     _fix_sequence()
 
 
 def _next_id() -> int:
-    last = Report.objects.order_by("-id").values_list("id", flat=True).first()
-    return (last or 0) + 1
+    return bulk.next_id()
 
 
 def _fix_sequence() -> None:
     """After explicit ids, move PostgreSQL's sequence past them (SQLite needs nothing)."""
-    if connection.vendor != "postgresql":
-        return
-    table = Report._meta.db_table
-    with connection.cursor() as cur:
-        cur.execute(
-            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
-            f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
-        )
+    bulk.fix_sequence()
