@@ -1,6 +1,16 @@
-"""Pages of the open311 app (filled in by its issue)."""
+"""Open311 GeoReport v2, mounted at ``/open311/v2/``; the extension picks JSON or XML."""
 
-from django.urls import path  # noqa: F401
+from django.urls import re_path
+
+from drugscene.open311 import views
 
 app_name = "open311"
-urlpatterns: list = []
+FMT = r"\.(?P<fmt>json|xml)$"
+urlpatterns = [
+    re_path(r"^discovery" + FMT, views.discovery, name="discovery"),
+    re_path(r"^services" + FMT, views.service_list, name="services"),
+    re_path(r"^services/(?P<code>[-\w]+)" + FMT, views.service_definition, name="service"),
+    re_path(r"^requests" + FMT, views.requests, name="requests"),
+    re_path(r"^requests/(?P<request_id>[-\w]+)" + FMT, views.request_detail, name="request"),
+    re_path(r"^tokens/(?P<token>[-\w]+)" + FMT, views.token_detail, name="token"),
+]
