@@ -82,6 +82,6 @@ def make_report(world, by="police_reporter", confirm=True, **kw) -> Report:
     data.update(kw)
     r = factories.report(world, by=by, **data)
     if confirm:
-        r = review_report(world.viewer("municipality_coordinator"), r.pk,
+        r = review_report(world.viewer("police_coordinator"), r.pk,
                           ReviewStatus.CONFIRMED)
     return r

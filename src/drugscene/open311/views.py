@@ -222,4 +222,9 @@ def token_detail(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
     _caller(request)
     city = _city(request)
     row = sel.token_request(city, svc.token_digest(token))
-    return respond(fmt, "service_requests", [sel.token_dict(row, token)])
+    item = sel.token_dict(row, token)
+    if fmt == "xml" and item["service_request_id"] is None:
+        # no element rather than an empty one: XML clients such as FixMyStreet's read an
+        # empty <service_request_id/> as a (true) value
+        del item["service_request_id"]
+    return respond(fmt, "service_requests", [item])
