@@ -357,3 +357,12 @@ def test_discovery(world, fmt) -> None:
         formats = [f.text for f in ep.find("formats")]
         assert [f.tag for f in ep.find("formats")] == ["format", "format"]
     assert set(formats) == {"text/xml", "application/json"}
+
+
+def test_post_needs_no_csrf_token_and_ignores_the_session(world) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.users["police_reporter"])
+    r = client.post(BASE + "requests.json", {"service_code": "graffiti", **INSIDE})
+    assert r.status_code == 201
+    # a browser session is no api_key: the request is an anonymous tip
+    assert Report.objects.get().reporter is None

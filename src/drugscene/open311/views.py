@@ -61,7 +61,8 @@ def open311(methods: tuple[str, ...]) -> Callable:
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def wrapper(request: HttpRequest, *args, fmt: str, **kwargs) -> HttpResponse:
-            if request.method not in methods:
+            allowed = (*methods, "HEAD") if "GET" in methods else methods
+            if request.method not in allowed:
                 response = errors(fmt, 405, [_("Method %(method)s is not allowed here.")
                                              % {"method": request.method}])
                 response["Allow"] = ", ".join(methods)
@@ -161,8 +162,8 @@ def _create(request: HttpRequest, viewer: Viewer, city, fmt: str) -> HttpRespons
     else:
         item = {"token": created.token,
                 "service_notice": _("Thank you. The city's coordinator reviews every tip; "
-                                    "the request number is given on the tokens call once "
-                                    "it has been reviewed. Nothing that identifies you is "
+                                    "once it has been reviewed, the tokens call gives its "
+                                    "request number. No name or contact details are "
                                     "stored.")}
     return respond(fmt, "service_requests", [item], status=201)
 
