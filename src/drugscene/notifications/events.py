@@ -471,14 +471,15 @@ def scan_walk_tasks(city: City, members: list[Member], now: datetime) -> tuple[i
 
 # --- the weekly digest ---------------------------------------------------------------------
 
-def digest_week(city: City, now: datetime) -> tuple[date, date] | None:
-    """The last full week (Monday, next Monday) once this week's Monday morning has come
-    in the city's time zone, else ``None``."""
+def digest_week(city: City, now: datetime) -> tuple[date, date]:
+    """The latest week (Monday, next Monday; local dates) whose digest is due: the last
+    full week once Monday :data:`DIGEST_HOUR` o'clock has come in the city's time zone,
+    the week before until then. A worker that was down sends it when it comes back."""
     tz = ZoneInfo(city.timezone)
     local = now.astimezone(tz)
     monday = local.date() - timedelta(days=local.weekday())
     if local < datetime.combine(monday, time(DIGEST_HOUR), tzinfo=tz):
-        return None
+        monday -= timedelta(days=7)
     return monday - timedelta(days=7), monday
 
 
@@ -514,10 +515,7 @@ def digest_counts(city: City, member: Member, start: date, end: date,
 
 
 def schedule_digests(city: City, members: list[Member], now: datetime) -> int:
-    week = digest_week(city, now)
-    if week is None:
-        return 0
-    start, end = week
+    start, end = digest_week(city, now)
     year, number, _d = start.isocalendar()
     occasion = f"{year}-W{number:02d}"
     done = set(Notification.objects.filter(city=city, kind=EventKind.DIGEST,
