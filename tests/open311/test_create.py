@@ -158,3 +158,9 @@ def test_tokens_are_stored_as_digests(world, anon) -> None:
     token = r.json()[0]["token"]
     assert token not in everything_stored()
     assert len(token) >= 20
+
+
+def test_personal_fields_are_hidden_from_error_reports(world, anon) -> None:
+    r = anon.post(BASE + "requests.json", {"service_code": "graffiti", **PERSONAL, **INSIDE})
+    hidden = set(r.wsgi_request.sensitive_post_parameters)
+    assert {"api_key", "description", "email", "phone", "first_name", "last_name"} <= hidden

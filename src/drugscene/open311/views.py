@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.debug import sensitive_post_parameters
 
 from drugscene.accounts.access import ANONYMOUS, Viewer, viewer_for
 from drugscene.accounts.tokens import user_for_token
@@ -141,6 +142,7 @@ def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpRespons
 # --- requests ----------------------------------------------------------------------------
 
 @open311(("GET", "POST"))
+@sensitive_post_parameters("api_key", "description", *svc.DROPPED_FIELDS)
 def requests(request: HttpRequest, fmt: str) -> HttpResponse:
     viewer = _caller(request)
     city = _city(request)
