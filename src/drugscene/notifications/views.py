@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import translation
@@ -75,9 +76,10 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         form = SettingsForm(request.POST, **kwargs)
         if form.is_valid():
             try:
-                services.save_preferences(viewer, city, services.PreferenceInput(
-                    form.deliveries(), form.cleaned_data.get("language") or ""))
-                services.set_areas(viewer, city, form.areas_input())
+                with transaction.atomic():  # both or neither
+                    services.save_preferences(viewer, city, services.PreferenceInput(
+                        form.deliveries(), form.cleaned_data.get("language") or ""))
+                    services.set_areas(viewer, city, form.areas_input())
             except ValidationFailed as exc:
                 add_domain_errors(form, exc)
             else:
