@@ -213,6 +213,10 @@ def _write(run: ImportRun, rows, new: np.ndarray, city: City, source: Organisati
     n = len(idx)
     if n == 0:
         return 0
+    # in time order: ids and the time indexes then grow at their end
+    starts = np.fromiter((rows.occurred_from[i].timestamp() for i in idx.tolist()),
+                         dtype=float, count=n)
+    idx = idx[np.argsort(starts, kind="stable")]
     chunk = int(os.environ.get("DRUGSCENE_IMPORT_CHUNK") or CHUNK)
     pause = float(os.environ.get("DRUGSCENE_IMPORT_TEST_PAUSE") or 0)
     lon, lat = rows.lon[idx], rows.lat[idx]
@@ -223,13 +227,21 @@ def _write(run: ImportRun, rows, new: np.ndarray, city: City, source: Organisati
     areas = area_index(city.pk).lookup(lon, lat) if city.areas.exists() else [None] * n
     progress("cells", n, n)
     pick = idx.tolist()
+    progress("importing", 0, n)
+    with bulk.large_cache():
+        return _chunks(run, rows, pick, lon, lat, cells, areas, city, source,
+                          restricted_to, progress, chunk, pause)
+
+
+def _chunks(run, rows, pick, lon, lat, cells, areas, city, source, restricted_to, progress,
+            chunk, pause) -> int:
+    n = len(pick)
+    written = 0
 
     def col(name: str, lo: int, hi: int) -> list:
         values = getattr(rows, name)
         return [values[i] for i in pick[lo:hi]]
 
-    written = 0
-    progress("importing", 0, n)
     for lo in range(0, n, chunk):
         hi = min(n, lo + chunk)
         m = hi - lo

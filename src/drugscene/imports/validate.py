@@ -289,22 +289,40 @@ def check_file(table: Table, mapping: Mapping, city: City, *, progress: Progress
 
         shape = city_shape(city)
 
-    out = Rows()
+    recs: list[tuple] = []  # one tuple per valid row, in the order of REC_FIELDS
     lons: list[np.ndarray] = []
     lats: list[np.ndarray] = []
     rejected: list[Rejected] = []
     seen: dict[str, int] = {}
     hash_seen: dict[str, int] = {}
     width = len(header)
-    counts = {"rows": 0, "filtered": 0}
+    n_rows = n_filtered = 0
     unit = table.unit
     x_name, y_name = column_name("x"), column_name("y")
     time_name = column_name("time")
     get = {key: ix.get(key) for key in FIELDS_OF_ROW}
+    i_id, i_x, i_y, i_time = get["id"], get["x"], get["y"], get["time"]
+    i_to, i_rep, i_cat = get["time_to"], get["reported_at"], get["category"]
+    const_cat = cats[const["category"]] if i_cat is None else None
+    const_text = str(const.get("text", ""))
+    numbers_mapped = [(key, get[key], limit) for key, limit in
+                      (("accuracy_m", MAX_ACCURACY), ("persons", MAX_PERSONS))
+                      if get[key] is not None]
+    choices_mapped = [(key, get[key], default) for key, default in
+                      (("setting", Setting.UNKNOWN), ("visibility", Visibility.PARTNERS),
+                       ("review_status", ReviewStatus.NEW)) if get[key] is not None]
+    base_small = {"accuracy_m": const.get("accuracy_m"), "persons": const.get("persons", 0),
+                  "setting": str(const.get("setting", Setting.UNKNOWN)),
+                  "visibility": str(const.get("visibility", Visibility.PARTNERS)),
+                  "review_status": str(const.get("review_status", ReviewStatus.NEW))}
+    small_default = tuple(base_small.values())
+    prefix = mapping.id_prefix
+    sha1 = hashlib.sha1
 
     batch_x: list[float] = []
     batch_y: list[float] = []
-    batch: list[tuple[int, list[str], dict]] = []
+    batch: list[tuple] = []
+    batch_raw: list[list[str]] = []
 
     def flush() -> None:
         if not batch:
@@ -321,56 +339,50 @@ def check_file(table: Table, mapping: Mapping, city: City, *, progress: Progress
             import shapely
 
             inside[ok] = shapely.contains_xy(shape, x[ok], y[ok])
-        for i, (number, raw, rec) in enumerate(batch):
+        for i in np.flatnonzero(~inside).tolist():
             if not ok[i]:
-                rejected.append(Rejected(number, raw, [(x_name, "coordinates out of range "
-                                                        "(after conversion to WGS84)")]))
-                continue
-            if not inside[i]:
-                rejected.append(Rejected(number, raw, [(
-                    x_name, f"the position ({x[i]:.6f}, {y[i]:.6f}) lies outside {city.name}"
-                )]))
-                continue
-            out.numbers.append(number)
-            for key, value in rec.items():
-                getattr(out, key).append(value)
-            lons.append(round(float(x[i]), 7))
-            lats.append(round(float(y[i]), 7))
+                reason = "coordinates out of range (after conversion to WGS84)"
+            else:
+                reason = f"the position ({x[i]:.6f}, {y[i]:.6f}) lies outside {city.name}"
+            rejected.append(Rejected(batch[i][0], batch_raw[i], [(x_name, reason)]))
+        if inside.all():
+            recs.extend(batch)
+        else:
+            recs.extend(batch[i] for i in np.flatnonzero(inside).tolist())
+        lons.append(np.round(x[inside], 7))
+        lats.append(np.round(y[inside], 7))
         batch.clear()
+        batch_raw.clear()
         batch_x.clear()
         batch_y.clear()
 
     for number, raw in table.rows:
-        counts["rows"] += 1
-        if counts["rows"] % BATCH == 0:
-            progress("checking", counts["rows"], max(total, counts["rows"]))
-        problems: list[tuple[str, str]] = []
+        n_rows += 1
+        if n_rows % BATCH == 0:
+            progress("checking", n_rows, max(total, n_rows))
         if len(raw) != width:
-            problems.append(("row", f"{len(raw)} fields, the header has {width}"))
-            rejected.append(Rejected(number, raw, problems))
+            rejected.append(Rejected(number, raw,
+                                     [("row", f"{len(raw)} fields, the header has {width}")]))
             continue
         if filters and not all(raw[i] in kept for i, kept in filters):
-            counts["filtered"] += 1
+            n_filtered += 1
             continue
-        rec: dict = {}
+        problems: list[tuple[str, str]] = []
 
         # external id
-        ext = ""
-        if get["id"] is not None:
-            ext = raw[get["id"]].strip()
+        ext = raw[i_id].strip() if i_id is not None else ""
         if not ext and template:
             parts = {c: raw[index[c]].strip() for c in tpl_cols}
             if all(parts.values()):
                 ext = template.format_map(parts)
         if not ext and hash_ix is not None:
-            digest = hashlib.sha1(  # noqa: S324  an identifier, not security
-                "\x1f".join(raw[i] for i in hash_ix).encode(), usedforsecurity=False
-            ).hexdigest()[:20]
+            digest = sha1("\x1f".join([raw[i] for i in hash_ix]).encode(),
+                          usedforsecurity=False).hexdigest()[:20]
             k = hash_seen.get(digest, 0) + 1
             hash_seen[digest] = k
             ext = f"h:{digest}:{k}"
         if ext:
-            ext = mapping.id_prefix + ext
+            ext = prefix + ext
             if len(ext) > MAX_ID:
                 problems.append((column_name("id"), f"longer than {MAX_ID} characters"))
             elif ext in seen:
@@ -379,10 +391,9 @@ def check_file(table: Table, mapping: Mapping, city: City, *, progress: Progress
                 seen[ext] = number
         else:
             problems.append((column_name("id"), "missing external id"))
-        rec["external_id"] = ext
 
         # position (converted and tested per batch)
-        sx, sy = raw[get["x"]].strip(), raw[get["y"]].strip()
+        sx, sy = raw[i_x].strip(), raw[i_y].strip()
         xv, yv = _number(sx), _number(sy)
         if xv is None:
             problems.append((x_name, f"{sx!r} is not a number" if sx else "missing"))
@@ -390,7 +401,7 @@ def check_file(table: Table, mapping: Mapping, city: City, *, progress: Progress
             problems.append((y_name, f"{sy!r} is not a number" if sy else "missing"))
 
         # time
-        s = raw[get["time"]].strip()
+        s = raw[i_time].strip()
         start = end = None
         if not s:
             problems.append((time_name, "missing"))
@@ -402,8 +413,8 @@ def check_file(table: Table, mapping: Mapping, city: City, *, progress: Progress
             else:
                 if start > latest:
                     problems.append((time_name, "lies in the future"))
-        if get["time_to"] is not None and start is not None:
-            s2 = raw[get["time_to"]].strip()
+        if i_to is not None and start is not None:
+            s2 = raw[i_to].strip()
             if s2:
                 try:
                     end2 = parse_instant(s2)[0]
@@ -411,52 +422,41 @@ def check_file(table: Table, mapping: Mapping, city: City, *, progress: Progress
                     problems.append((column_name("time_to"), str(exc)))
                 else:
                     if end2 < start:
-                        problems.append((column_name("time_to"), "the end lies before the "
-                                         "start"))
+                        problems.append((column_name("time_to"),
+                                         "the end lies before the start"))
                     elif end2 > latest:
                         problems.append((column_name("time_to"), "lies in the future"))
                     end = end2
-        rec["occurred_from"] = start
-        rec["occurred_to"] = end
         reported = end or start
-        if get["reported_at"] is not None:
-            s3 = raw[get["reported_at"]].strip()
+        if i_rep is not None:
+            s3 = raw[i_rep].strip()
             if s3:
                 try:
                     reported = parse_instant(s3)[0]
                 except ValueError as exc:
                     problems.append((column_name("reported_at"), str(exc)))
-        rec["reported_at"] = reported
 
         # category
-        if get["category"] is not None:
-            c = category_of(raw[get["category"]].strip())
-        else:
-            c = cats[const["category"]]
-        if isinstance(c, str):
+        c = category_of(raw[i_cat].strip()) if i_cat is not None else const_cat
+        if c.__class__ is str:
             problems.append((column_name("category"), c))
-        rec["category"] = c
 
         # free text: joined, length-checked, scrubbed like reports.services
         if text_ix:
-            text = TEXT_JOIN.join(v for v in (raw[i].strip() for i in text_ix) if v)
+            text = TEXT_JOIN.join([v for v in [raw[i].strip() for i in text_ix] if v])
         else:
-            text = str(const.get("text", ""))
+            text = const_text
+        kinds = ""
         if len(text) > MAX_TEXT:
             problems.append((column_name("text"), f"at most {MAX_TEXT} characters"))
-            text, kinds = "", ""
         elif text:
             text, kinds = scrub(text)
-        else:
-            kinds = ""
-        rec["text"] = text
-        rec["scrubbed"] = kinds
 
         # small fields
-        for key, limit in (("accuracy_m", MAX_ACCURACY), ("persons", MAX_PERSONS)):
-            value = const.get(key, None if key == "accuracy_m" else 0)
-            if get[key] is not None:
-                s4 = raw[get[key]].strip()
+        if numbers_mapped or choices_mapped:
+            small = dict(base_small)
+            for key, i, limit in numbers_mapped:
+                s4 = raw[i].strip()
                 value = None if key == "accuracy_m" else 0
                 if s4:
                     try:
@@ -467,36 +467,44 @@ def check_file(table: Table, mapping: Mapping, city: City, *, progress: Progress
                         if not 0 <= value <= limit:
                             problems.append((column_name(key),
                                              f"must be between 0 and {limit}"))
-            rec[key] = value
-        for key, default in (("setting", Setting.UNKNOWN), ("visibility", Visibility.PARTNERS),
-                             ("review_status", ReviewStatus.NEW)):
-            value = const.get(key, str(default))
-            if get[key] is not None:
-                value = choice(key, raw[get[key]].strip(), str(default))
+                small[key] = value
+            for key, i, default in choices_mapped:
+                value = choice(key, raw[i].strip(), str(default))
                 if isinstance(value, tuple):
                     problems.append((column_name(key), value[0]))
-            rec[key] = value
-        if rec["visibility"] == Visibility.RESTRICTED and not restricted:
-            problems.append((column_name("visibility"),
-                             "restricted needs [constants] restricted_to"))
+                small[key] = value
+            if small["visibility"] == Visibility.RESTRICTED and not restricted:
+                problems.append((column_name("visibility"),
+                                 "restricted needs [constants] restricted_to"))
+            small_values = tuple(small.values())
+        else:
+            small_values = small_default
 
         if problems:
             rejected.append(Rejected(number, raw, problems))
             continue
-        batch.append((number, raw, rec))
+        batch.append((number, ext, start, end, reported, c, text, kinds, *small_values))
+        batch_raw.append(raw)
         batch_x.append(xv)
         batch_y.append(yv)
         if len(batch) >= BATCH:
             flush()
     flush()
-    progress("checking", counts["rows"], counts["rows"])
-    out.lon = np.asarray(lons, dtype=float)
-    out.lat = np.asarray(lats, dtype=float)
+    progress("checking", n_rows, n_rows)
+    out = Rows()
+    if recs:
+        for name, values in zip(REC_FIELDS, zip(*recs, strict=True), strict=True):
+            setattr(out, name, list(values))
+    out.lon = np.concatenate(lons) if lons else np.zeros(0)
+    out.lat = np.concatenate(lats) if lats else np.zeros(0)
     rejected.sort(key=lambda r: r.number)
-    return Checked(table, out, rejected, rows_in_file=counts["rows"],
-                   rows_filtered=counts["filtered"], restricted_to=restricted)
+    return Checked(table, out, rejected, rows_in_file=n_rows, rows_filtered=n_filtered,
+                   restricted_to=restricted)
 
 
+REC_FIELDS = ("numbers", "external_id", "occurred_from", "occurred_to", "reported_at",
+              "category", "text", "scrubbed", "accuracy_m", "persons", "setting",
+              "visibility", "review_status")
 FIELDS_OF_ROW = ("id", "x", "y", "time", "time_to", "reported_at", "category", "accuracy_m",
                  "persons", "setting", "visibility", "review_status")
 

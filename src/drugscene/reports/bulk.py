@@ -13,6 +13,7 @@ chunk at a time so that an interrupted run can be resumed.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -69,9 +70,34 @@ def times(seconds: np.ndarray, keep: np.ndarray | None = None) -> list:
 
 
 def db_datetimes(values: Sequence[datetime | None]) -> list:
-    """Database values of aware datetimes (``None`` stays ``None``)."""
+    """Database values of aware datetimes (``None`` stays ``None``).
+
+    On SQLite with the connection in UTC this is what Django's
+    ``adapt_datetimefield_value`` gives (naive UTC, ``str()``), about ten times faster.
+    """
+    if connection.vendor == "sqlite" and connection.timezone_name == "UTC":
+        return [None if v is None else str(v.astimezone(UTC).replace(tzinfo=None))
+                for v in values]
     adapt = connection.ops.adapt_datetimefield_value
     return [None if v is None else adapt(v) for v in values]
+
+
+@contextmanager
+def large_cache(megabytes: int = 256):
+    """A bigger SQLite page cache while bulk writing: the five report indexes of a large
+    table no longer fit the default 2 MB, and random index inserts then read from disk."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cur:
+        cur.execute("PRAGMA cache_size")
+        before = cur.fetchone()[0]
+        cur.execute(f"PRAGMA cache_size = {-int(megabytes) * 1024}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cur:
+            cur.execute(f"PRAGMA cache_size = {int(before)}")
 
 
 def write_reports(columns: dict[str, list], progress: Progress = _noop,

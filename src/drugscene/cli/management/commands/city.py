@@ -6,6 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
+    requires_system_checks: list = []  # the URL checks import every page (seconds)
+
     help = ("Create a city (with the default categories) and the organisations whose data "
             "you import. See docs/guides/import.md.")
 

@@ -7,7 +7,6 @@ used at all.
 
 from __future__ import annotations
 
-import sys
 import time
 
 from django.core.management.base import BaseCommand, CommandError
@@ -16,6 +15,8 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 
 class Command(BaseCommand):
+    requires_system_checks: list = []  # the URL checks import every page (seconds)
+
     help = ("Import reports from a CSV (plain or .gz), GeoJSON or GeoPackage file into a city, "
             "on behalf of a source organisation. Without --mapping the CSV needs the columns "
             "id,lon,lat,time,category[,text]. Re-running the same file adds nothing; an "
@@ -89,12 +90,12 @@ class Command(BaseCommand):
                 for line in r.lines(unit):
                     if limit is not None and shown >= limit:
                         break
-                    sys.stderr.write(line + "\n")
+                    self.stderr.write(line)
                     shown += 1
             total = sum(len(r.problems) for r in checked.rejected)
             if shown < total:
-                sys.stderr.write(f"... and {total - shown} more problems (--max-errors 0 "
-                                 "shows all)\n")
+                self.stderr.write(f"... and {total - shown} more problems (--max-errors 0 "
+                                 "shows all)")
             if not o["skip_invalid"]:
                 raise CommandError(
                     f"{len(checked.rejected):,} of {checked.rows_in_file:,} rows are invalid; "
