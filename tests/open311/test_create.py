@@ -13,7 +13,7 @@ from drugscene.accounts.models import OrganisationKind
 from drugscene.audit.models import AuditEntry
 from drugscene.open311.models import RequestToken
 from drugscene.reports.models import Report
-from tests.open311.conftest import BASE, INSIDE, personnummer
+from tests.open311.conftest import BASE, INSIDE, personnummer, xml_items
 
 PHONE = "070-123 45 67"
 PERSONAL = {
@@ -164,3 +164,18 @@ def test_personal_fields_are_hidden_from_error_reports(world, anon) -> None:
     r = anon.post(BASE + "requests.json", {"service_code": "graffiti", **PERSONAL, **INSIDE})
     hidden = set(r.wsgi_request.sensitive_post_parameters)
     assert {"api_key", "description", "email", "phone", "first_name", "last_name"} <= hidden
+
+
+def test_null_character_is_400_and_control_characters_keep_xml_well_formed(world, anon,
+                                                                             key_of) -> None:
+    r = anon.post(BASE + "requests.json", {"service_code": "graffiti", **INSIDE,
+                                           "description": "a\x00b"})
+    assert r.status_code == 400 and r.json()[0]["description"].startswith("description:")
+    assert Report.objects.count() == 0
+    key = key_of("police_reporter")
+    r = anon.post(BASE + "requests.json", {"service_code": "graffiti", "api_key": key,
+                                           **INSIDE, "description": "tab\there, bell\x07"})
+    assert r.status_code == 201
+    items = xml_items(anon.get(BASE + "requests.xml", {"api_key": key}), "service_requests",
+                      "request")
+    assert items[0]["description"] == "tab\there, bell"

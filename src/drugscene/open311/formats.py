@@ -10,6 +10,7 @@ Specification: http://wiki.open311.org/GeoReport_v2 (Format Support, Errors).
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from xml.etree import ElementTree as ET
 
@@ -30,6 +31,10 @@ ITEM_TAGS = {
 }
 
 
+#: characters XML 1.0 does not allow (text from other channels may hold them)
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def _text(value: object) -> str | None:
     if value is None:
         return None
@@ -37,7 +42,7 @@ def _text(value: object) -> str | None:
         return "true" if value else "false"
     if isinstance(value, datetime):
         return w3c(value)
-    return str(value)
+    return NOT_XML.sub("", str(value))
 
 
 def w3c(value: datetime) -> str:

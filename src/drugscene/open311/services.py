@@ -79,6 +79,11 @@ def _when(errors: dict, raw: str | None) -> datetime | None:
 def parse_post(city: City, params) -> report_svc.ReportInput:
     """Check the Open311 fields (all problems at once) and build the report input."""
     errors: dict[str, list[str]] = {}
+    for name in USED_FIELDS:
+        if "\x00" in (params.get(name) or ""):
+            errors.setdefault(name, []).append(_("Contains a null character."))
+    if errors:
+        raise ValidationFailed(next(iter(errors.values()))[0], errors=errors)
     code = (params.get("service_code") or "").strip()
     if not code:
         errors["service_code"] = [_("Not provided.")]
