@@ -17,15 +17,23 @@ BAR_ORDER = (PlanActionStatus.DONE, PlanActionStatus.ONGOING, PlanActionStatus.P
              PlanActionStatus.DELAYED, PlanActionStatus.STOPPED)
 
 
-def segments(by_status: dict[str, int]) -> list[tuple[str, str, str]]:
-    """``(status, x, width)`` in percent for a stacked SVG bar (attributes, not styles)."""
+#: bar colours, given as SVG presentation attributes (the strict CSP allows them, and the
+#: PDF renderer does not apply CSS ``fill`` to inline SVG)
+COLOURS = {PlanActionStatus.DONE: "#1f7a3a", PlanActionStatus.ONGOING: "#d89b1a",
+           PlanActionStatus.PLANNED: "#b8c0c8", PlanActionStatus.DELAYED: "#c2410c",
+           PlanActionStatus.STOPPED: "#6b7280"}
+
+
+def segments(by_status: dict[str, int]) -> list[tuple[str, str, str, str]]:
+    """``(status, x, width, colour)`` in percent for a stacked SVG bar (attributes, not
+    styles)."""
     total = sum(by_status.values())
     out, x = [], 0.0
     for status in BAR_ORDER:
         n = by_status.get(status, 0)
         if n and total:
             w = 100.0 * n / total
-            out.append((status, f"{x:.2f}", f"{w:.2f}"))
+            out.append((status, f"{x:.2f}", f"{w:.2f}", COLOURS[status]))
             x += w
     return out
 
