@@ -8,7 +8,8 @@ from drugscene.reports.models import Category, Report
 
 @admin.register(Category)
 class CategoryAdmin(AuditedAdmin, admin.ModelAdmin):
-    list_display = ("slug", "name", "parent", "drug_related", "tip_allowed", "public", "active", "city")
+    list_display = ("slug", "name", "parent", "drug_related", "tip_allowed", "public", "active",
+                    "city")
     list_filter = ("city", "drug_related", "tip_allowed", "public", "active")
     search_fields = ("slug", "name")
 
