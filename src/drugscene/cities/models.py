@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+#: the public page never shows a count below this (a city may choose a higher minimum)
+PUBLIC_MIN_COUNT_FLOOR = 5
+#: H3 resolutions the public map may use (8: cells of about 0.7 km², 9: about 0.1 km²)
+PUBLIC_RESOLUTIONS = ((7, "7"), (8, "8"), (9, "9"))
 
 
 class City(models.Model):
@@ -17,10 +24,56 @@ class City(models.Model):
     centre_lat = models.FloatField(_("centre latitude"))
     boundary = models.JSONField(_("boundary (GeoJSON polygon)"), null=True, blank=True)
 
+    # --- statistics for comparing cities (as the six-city study does) -----------------
+    unemployment_rate = models.FloatField(
+        _("unemployment (%)"), null=True, blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("Share of the labour force that is unemployed, in per cent."))
+    ill_health_days = models.FloatField(
+        _("ill-health days per person"), null=True, blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(366)],
+        help_text=_("Days a year with sickness, rehabilitation, activity or sickness "
+                    "compensation paid per insured person aged 16-64 (the Swedish "
+                    "'ohälsotal')."))
+    statistics_year = models.PositiveSmallIntegerField(
+        _("year of the statistics"), null=True, blank=True,
+        validators=[MinValueValidator(1900), MaxValueValidator(2200)])
+
+    # --- the public page ------------------------------------------------------------------
+    public_enabled = models.BooleanField(
+        _("public page enabled"), default=False,
+        help_text=_("Show the city's public page (aggregates only, no login)."))
+    public_delay_days = models.PositiveSmallIntegerField(
+        _("public delay (days)"), default=14, validators=[MaxValueValidator(365)],
+        help_text=_("Reports appear on the public map only after this many days."))
+    public_min_count = models.PositiveSmallIntegerField(
+        _("public minimum count"), default=PUBLIC_MIN_COUNT_FLOOR,
+        validators=[MinValueValidator(PUBLIC_MIN_COUNT_FLOOR), MaxValueValidator(1000)],
+        help_text=_("Map cells with fewer reports are not shown. Never below 5."))
+    public_resolution = models.PositiveSmallIntegerField(
+        _("public map resolution (H3)"), default=8, choices=PUBLIC_RESOLUTIONS,
+        help_text=_("8: hexagons of about 0.7 km²; 9: about 0.1 km²."))
+
     class Meta:
         verbose_name = _("city")
         verbose_name_plural = _("cities")
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(public_min_count__gte=PUBLIC_MIN_COUNT_FLOOR),
+                name="city_public_min_count_floor"),
+            models.CheckConstraint(
+                condition=Q(public_resolution__gte=7) & Q(public_resolution__lte=9),
+                name="city_public_resolution_range"),
+            models.CheckConstraint(
+                condition=Q(unemployment_rate__isnull=True)
+                | (Q(unemployment_rate__gte=0) & Q(unemployment_rate__lte=100)),
+                name="city_unemployment_range"),
+            models.CheckConstraint(
+                condition=Q(ill_health_days__isnull=True)
+                | (Q(ill_health_days__gte=0) & Q(ill_health_days__lte=366)),
+                name="city_ill_health_range"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -177,15 +177,20 @@ def _outline(demo) -> list[tuple[float, float]]:
 
 
 def _demo_users(orgs: list[Organisation]) -> dict[str, object]:
+    """The demo users (keyed by their name in ``DEMO_USERS``); a demo city other than
+    ``demo`` prefixes their logins with its slug (``model.demo_username``)."""
+    from drugscene.demo.model import demo_username
+
     User = get_user_model()
     by_kind = {}
     for o in orgs:
         by_kind.setdefault(o.kind, o)
     out = {}
     for username, (kind, role) in DEMO_USERS.items():
-        user = User.objects.filter(username=username).first()
+        login = demo_username(orgs[0].city.slug, username)
+        user = User.objects.filter(username=login).first()
         if user is None:
-            user = User.objects.create_user(username=username, password=DEMO_PASSWORD)
+            user = User.objects.create_user(username=login, password=DEMO_PASSWORD)
         else:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])

@@ -19,7 +19,10 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+import re
+import unicodedata
+import zlib
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from os import PathLike
 from pathlib import Path
@@ -46,12 +49,16 @@ from drugscene.demo.geography import (
 
 __all__ = [
     "CATEGORY_SLUGS",
+    "SISTER",
     "DemoCity",
     "DistrictSpec",
     "OrganisationSpec",
     "PlaceSpec",
     "ReportArrays",
+    "Variant",
+    "demo_username",
     "generate",
+    "statistics_of",
     "write_ground_truth",
 ]
 
@@ -292,6 +299,100 @@ class DemoCity:
     places: list[PlaceSpec]
     reports: ReportArrays
     ground_truth: dict
+
+
+# --- further demo cities ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Variant:
+    """How a further demo city (any slug but ``demo``) differs from Ljusfjärda: its name,
+    fewer inhabitants, another police classification of some districts, and its place on
+    the map (the same street plan, moved west so that the cities never overlap)."""
+
+    name: str
+    population_factor: float
+    police_classes: dict[str, str]
+    unemployment_rate: float
+    ill_health_days: float
+
+
+#: fictional statistics of Ljusfjärda (unemployment %, ill-health days per insured person
+#: aged 16-64), in the range of the six mid-sized Swedish cities Brå's study compared
+STATISTICS = {"unemployment_rate": 7.9, "ill_health_days": 21.6, "statistics_year": 2025}
+
+
+#: the second demo city: smaller, with its especially vulnerable area in Granbo instead of
+#: Lärkhöjden and Strändängen classified as vulnerable, so a comparison shows differences
+SISTER = Variant(
+    name="Gryningsvik", population_factor=0.72,
+    police_classes={"larkhojden": "risk", "granbo": "especially_vulnerable",
+                    "kvarnbacken": "none", "strandangen": "vulnerable"},
+    unemployment_rate=10.7, ill_health_days=27.3,
+)
+
+
+def statistics_of(slug: str) -> dict[str, float | int]:
+    """The fictional city statistics of a demo city (for comparing cities)."""
+    if slug == CITY_SLUG:
+        return dict(STATISTICS)
+    return {"unemployment_rate": SISTER.unemployment_rate,
+            "ill_health_days": SISTER.ill_health_days,
+            "statistics_year": STATISTICS["statistics_year"]}
+
+
+def demo_username(slug: str, username: str) -> str:
+    """The login of a demo user in the demo city ``slug``: Ljusfjärda (slug ``demo``)
+    keeps ``admin``, ``coordinator`` ...; another demo city prefixes its slug
+    (``north-coordinator``), because usernames are global."""
+    return username if slug == CITY_SLUG else f"{slug}-{username}"
+
+
+def lon_shift(slug: str) -> float:
+    """Degrees of longitude a further demo city is moved west (0.4 to 2.8, by slug)."""
+    if slug == CITY_SLUG:
+        return 0.0
+    return -0.4 * (1 + zlib.crc32(slug.encode("utf-8")) % 7)
+
+
+def _ascii_slug(text: str) -> str:
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
+
+
+def _variant_geography(geo: Geography, v: Variant, name: str) -> Geography:
+    districts = tuple(replace(d, police_class=v.police_classes.get(d.slug, d.police_class))
+                      for d in geo.districts)
+    orgs = tuple(replace(o, name=o.name.replace(CITY_NAME, name),
+                         slug=o.slug.replace(_ascii_slug(CITY_NAME).replace("-", ""),
+                                             _ascii_slug(name).replace("-", "")))
+                 for o in geo.organisations)
+    return replace(geo, districts=districts, organisations=orgs,
+                   populations=tuple(round(p * v.population_factor) for p in geo.populations))
+
+
+def _shift_ring(ring: list[tuple[float, float]], dlon: float) -> list[tuple[float, float]]:
+    from drugscene.demo.geography import COORD_DECIMALS
+
+    return [(round(x + dlon, COORD_DECIMALS), y) for x, y in ring]
+
+
+def _moved(city: DemoCity, dlon: float) -> DemoCity:
+    """The same city ``dlon`` degrees of longitude further east (negative: west)."""
+    from drugscene.demo.geography import COORD_DECIMALS
+
+    if dlon == 0:
+        return city
+    districts = [replace(d, polygon=_shift_ring(d.polygon, dlon)) for d in city.districts]
+    places = [replace(p, lon=round(p.lon + dlon, COORD_DECIMALS),
+                      polygon=_shift_ring(p.polygon, dlon) if p.polygon else None)
+              for p in city.places]
+    reports = replace(city.reports, lon=city.reports.lon + dlon)
+    centre = (round(city.centre[0] + dlon, COORD_DECIMALS), city.centre[1])
+    truth = dict(city.ground_truth)
+    truth["city"] = {**truth["city"], "centre": list(centre)}
+    return replace(city, districts=districts, places=places, reports=reports, centre=centre,
+                   ground_truth=truth)
 
 
 # --- time ----------------------------------------------------------------------------------
@@ -571,8 +672,13 @@ def _scatter(rng: np.random.Generator, geo: Geography, xy: np.ndarray, anchor: n
 
 
 def generate(seed: int = 20261124, n_reports: int = 50_000, start: str = "2024-11-01",
-             days: int = 730) -> DemoCity:
+             days: int = 730, *, slug: str = CITY_SLUG, name: str | None = None) -> DemoCity:
     """Generate the demo city with exactly ``n_reports`` reports.
+
+    ``slug`` ``demo`` (the default) is Ljusfjärda. Any other slug builds a further demo
+    city after :data:`SISTER` (named ``name``, by default Gryningsvik): the same street
+    plan with fewer inhabitants and another police classification, moved west by
+    :func:`lon_shift`; its reports differ through the seed and those settings.
 
     Parameters
     ----------
@@ -592,7 +698,13 @@ def generate(seed: int = 20261124, n_reports: int = 50_000, start: str = "2024-1
     """
     if n_reports < 0 or days < 60:
         raise ValueError("need n_reports >= 0 and days >= 60")
+    if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", slug) or len(slug) > 40:
+        raise ValueError("slug must be lowercase letters, digits and hyphens (at most 40)")
     geo = build_geography()
+    variant = None if slug == CITY_SLUG else SISTER
+    name = name or (variant.name if variant else CITY_NAME)
+    if variant is not None:
+        geo = _variant_geography(geo, variant, name)
     rng = np.random.default_rng(seed)
     axis = _time_axis(start, days)
     plan = _plan(geo, axis)
@@ -707,12 +819,14 @@ def generate(seed: int = 20261124, n_reports: int = 50_000, start: str = "2024-1
     counts = {"reports": n_reports, "scene": n_scene - n_displaced, "displaced": n_displaced,
               "background": n_bg, "false": n_false, "duplicates": n_dup}
     truth = _ground_truth(geo, axis, plan, seed=seed, counts=counts, comp=comp)
-    return DemoCity(
-        name=CITY_NAME, slug=CITY_SLUG, timezone=TIMEZONE, population=sum(geo.populations),
+    truth["city"] = {**truth["city"], "name": name, "slug": slug}
+    city = DemoCity(
+        name=name, slug=slug, timezone=TIMEZONE, population=sum(geo.populations),
         centre=CENTRE, metric_crs=METRIC_CRS, districts=list(geo.districts),
         organisations=list(geo.organisations), places=list(geo.places), reports=reports,
         ground_truth=truth,
     )
+    return _moved(city, lon_shift(slug))
 
 
 # --- ground truth ------------------------------------------------------------------------------
