@@ -46,3 +46,14 @@ def spread_reports(world):
                                           review_status="confirmed")
     ids.append(r.pk)
     return ids
+
+
+@pytest.fixture
+def as_user(client, world):
+    """``as_user("police_reporter")`` signs the test client in and returns it."""
+
+    def sign_in(name: str):
+        client.force_login(world.users[name])
+        return client
+
+    return sign_in

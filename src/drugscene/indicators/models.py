@@ -92,6 +92,16 @@ class Indicator(models.Model):
         """The name in the active language (built-in names are in the message catalogue)."""
         return gettext(self.name)
 
+    @property
+    def source_label(self) -> str:
+        """The source in the active language (built-in sources are in the catalogue)."""
+        return gettext(self.source) if self.source else ""
+
+    @property
+    def caveat_label(self) -> str:
+        """The caveat in the active language (built-in caveats are in the catalogue)."""
+        return gettext(self.caveat) if self.caveat else ""
+
 
 class Gender(models.TextChoices):
     ALL = "", _("all")

@@ -428,3 +428,16 @@ def public_series(city: City) -> list[PublicSeries]:
         if points or districts:
             out.append(PublicSeries(ind, points, districts))
     return out
+
+
+# --- targets of the plans -------------------------------------------------------------------
+
+def plan_targets(indicator: Indicator) -> list[dict]:
+    """Targets that the city's plans set on this indicator (``deadline, target, baseline,
+    label, area_id``), from :func:`drugscene.plans.selectors.targets_for`; none while the
+    plans app does not provide it."""
+    try:
+        from drugscene.plans.selectors import targets_for
+    except ImportError:
+        return []
+    return list(targets_for(indicator))

@@ -89,7 +89,7 @@ def can_enter(viewer: Viewer, city_id: int) -> bool:
     return any(s.role in ENTER_ROLES for s in viewer.seats if s.city_id == city_id)
 
 
-def _require_enter(viewer: Viewer, city_id: int) -> None:
+def require_enter(viewer: Viewer, city_id: int) -> None:
     if not can_enter(viewer, city_id):
         raise PermissionDenied(_("Only analysts and coordinators enter measurements."))
 
@@ -270,7 +270,7 @@ def _areas(city: City) -> dict[str, Area]:
 def save_measurement(viewer: Viewer, indicator: Indicator, data: MeasurementInput) -> str:
     """Type in one measurement (the unit may be left out); the same cell is overwritten.
     Returns ``"created"``, ``"updated"`` or ``"unchanged"``."""
-    _require_enter(viewer, indicator.city_id)
+    require_enter(viewer, indicator.city_id)
     clean = clean_measurement(indicator, _areas(indicator.city), data, unit_required=False)
     with transaction.atomic():
         return _upsert(viewer, clean, "web")
@@ -280,7 +280,7 @@ def delete_measurement(viewer: Viewer, measurement_id: int) -> Measurement:
     m = Measurement.objects.select_related("indicator").filter(pk=measurement_id).first()
     if m is None or not (viewer.is_superuser or m.indicator.city_id in viewer.city_ids):
         raise NotVisible(_("Measurement %(id)s not found.") % {"id": measurement_id})
-    _require_enter(viewer, m.indicator.city_id)
+    require_enter(viewer, m.indicator.city_id)
     with transaction.atomic():
         audit.record(action="delete", obj=m, changes=_snapshot(m), user_id=viewer.user_id,
                      organisation_id=seat_organisation(viewer, m.indicator.city_id))
@@ -341,7 +341,7 @@ def import_csv(viewer: Viewer, city: City, data: bytes | str, *,
     in one transaction, one cell at a time: a cell already stored is updated, so importing
     the same file twice changes nothing.
     """
-    _require_enter(viewer, city.pk)
+    require_enter(viewer, city.pk)
     if isinstance(data, bytes):
         try:
             text = data.decode("utf-8-sig")
