@@ -171,9 +171,9 @@ def check_file(table: Table, mapping: Mapping, city: City, *, progress: Progress
     index = {name: i for i, name in enumerate(header)}
     geo = table.unit == "feature"
     columns = dict(mapping.columns)
-    if geo:
-        columns.setdefault("x", GEOMETRY_X)
-        columns.setdefault("y", GEOMETRY_Y)
+    if geo and (mapping.path == "" or "x" not in columns):
+        # the default format, or a mapping without x/y: the features' geometry
+        columns["x"], columns["y"] = GEOMETRY_X, GEOMETRY_Y
     if mapping.path == "" and "text" not in index:  # the default format: text is optional
         columns.pop("text", None)
     for needed in ("x", "y"):
@@ -274,7 +274,7 @@ def check_file(table: Table, mapping: Mapping, city: City, *, progress: Progress
             hit = scrub_cache[text] = (s.text, ",".join(s.kinds))
         return hit
 
-    if geo and mapping.crs == "EPSG:4326" and "x" not in mapping.columns:
+    if columns["x"] == GEOMETRY_X and mapping.crs == "EPSG:4326":
         crs = table.crs or "EPSG:4326"
     else:
         crs = mapping.crs

@@ -76,8 +76,9 @@ class Command(BaseCommand):
         except (MappingError, ReadError) as exc:
             raise SetupError(str(exc)) from None
         geo = table.unit == "feature"
-        xcol = m.column("x") or (GEOMETRY_X if geo else "lon")
-        ycol = m.column("y") or (GEOMETRY_Y if geo else "lat")
+        use_geometry = geo and (not m.path or "x" not in m.columns)
+        xcol = GEOMETRY_X if use_geometry else (m.column("x") or "lon")
+        ycol = GEOMETRY_Y if use_geometry else (m.column("y") or "lat")
         if xcol not in table.header or ycol not in table.header:
             raise SetupError(f"{path}: no columns {xcol!r} and {ycol!r}")
         ix, iy = table.header.index(xcol), table.header.index(ycol)
@@ -94,7 +95,7 @@ class Command(BaseCommand):
                 xs.append(x)
                 ys.append(y)
         x, y = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
-        crs = table.crs if geo and "x" not in m.columns and table.crs else m.crs
+        crs = table.crs if use_geometry and table.crs else m.crs
         if crs not in ("EPSG:4326", "OGC:CRS84"):
             x, y = Transformer.from_crs(crs, "EPSG:4326", always_xy=True).transform(x, y)
         return boundary_from_points(np.asarray(x), np.asarray(y))
