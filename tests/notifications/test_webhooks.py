@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from drugscene.audit.models import AuditEntry
-from drugscene.notifications import delivery
+from drugscene.notifications import delivery, jobs
 from drugscene.notifications.models import DeliveryStatus, EventKind, Webhook, WebhookDelivery
 from tests import factories
 from tests.notifications.helpers import WEDNESDAY, run
@@ -181,3 +181,22 @@ def test_walk_tasks_only_to_the_responsible_organisations_hook(world) -> None:
         run()
         assert police_rx.received == []
         assert [b["object"] for b in housing_rx.bodies()] == [{"type": "finding", "id": f.pk}]
+
+
+def test_the_guides_verification_code_accepts_a_real_delivery(world) -> None:
+    from pathlib import Path
+
+    guide = Path(__file__).resolve().parents[2] / "docs/guides/notifications.md"
+    code = guide.read_text(encoding="utf-8").split("```python", 1)[1].split("```", 1)[0]
+    namespace: dict = {}
+    exec(code, namespace)  # noqa: S102  the documented snippet, as a partner would paste it
+    is_genuine = namespace["is_genuine"]
+    with Receiver() as rx:
+        hook(world, "police", rx.url)
+        run()
+        factories.report(world, by="police_reporter")
+        jobs.run_pass()  # at the real time: the snippet checks the timestamp against time()
+    headers, raw = rx.received[-1]
+    assert is_genuine(SECRET, headers, raw)
+    assert not is_genuine(SECRET, headers, raw.replace(b"new_report", b"new_rapport"))
+    assert not is_genuine("wrong", headers, raw)
