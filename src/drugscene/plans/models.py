@@ -238,7 +238,7 @@ class PlanAction(models.Model):
     number = models.CharField(_("number"), max_length=20)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
-    pillar = models.ForeignKey(Pillar, on_delete=models.PROTECT, related_name="actions",
+    pillar = models.ForeignKey(Pillar, on_delete=models.RESTRICT, related_name="actions",
                                verbose_name=_("pillar"))
     themes = models.ManyToManyField(Theme, blank=True, related_name="actions",
                                     verbose_name=_("priority themes"))

@@ -101,7 +101,7 @@ class Migration(migrations.Migration):
                 ('goals', models.ManyToManyField(blank=True, related_name='actions', to='plans.goal', verbose_name='goals served')),
                 ('lead_organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='led_plan_actions', to='accounts.organisation', verbose_name='lead organisation')),
                 ('partners', models.ManyToManyField(blank=True, related_name='partner_plan_actions', to='accounts.organisation', verbose_name='partner organisations')),
-                ('pillar', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='actions', to='plans.pillar', verbose_name='pillar')),
+                ('pillar', models.ForeignKey(on_delete=django.db.models.deletion.RESTRICT, related_name='actions', to='plans.pillar', verbose_name='pillar')),
                 ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='actions', to='plans.plan')),
             ],
             options={
