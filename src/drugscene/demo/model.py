@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import unicodedata
 import zlib
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -355,18 +354,11 @@ def lon_shift(slug: str) -> float:
     return -0.4 * (1 + zlib.crc32(slug.encode("utf-8")) % 7)
 
 
-def _ascii_slug(text: str) -> str:
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
-
-
 def _variant_geography(geo: Geography, v: Variant, name: str) -> Geography:
     districts = tuple(replace(d, police_class=v.police_classes.get(d.slug, d.police_class))
                       for d in geo.districts)
-    orgs = tuple(replace(o, name=o.name.replace(CITY_NAME, name),
-                         slug=o.slug.replace(_ascii_slug(CITY_NAME).replace("-", ""),
-                                             _ascii_slug(name).replace("-", "")))
-                 for o in geo.organisations)
+    # organisation slugs stay (other parts of the demo look partners up by them)
+    orgs = tuple(replace(o, name=o.name.replace(CITY_NAME, name)) for o in geo.organisations)
     return replace(geo, districts=districts, organisations=orgs,
                    populations=tuple(round(p * v.population_factor) for p in geo.populations))
 
