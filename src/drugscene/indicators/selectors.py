@@ -21,12 +21,13 @@ The public page (:func:`public_series`) shows only aggregates fit for everyone:
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
+from django.db import connection
 from django.db.models import Count, DateTimeField, QuerySet
-from django.db.models.functions import Trunc
+from django.db.models.functions import Substr, Trunc
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -138,6 +139,36 @@ def _moment(day: date, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, time.min, tzinfo=tz)
 
 
+def _whole_hour_zone(tz: ZoneInfo) -> bool:
+    """Whether the zone's offsets (winter and summer) are whole hours."""
+    year = date.today().year
+    return all((tz.utcoffset(datetime(year, m, 1)) or timedelta()).total_seconds() % 3600 == 0
+               for m in (1, 7))
+
+
+def _period_rows(qs: QuerySet[Report], indicator: Indicator, keys: list[str]):
+    """``(moment, [area_id,] n)`` grouped in the database.
+
+    PostgreSQL truncates to the period in the city's time zone itself. SQLite has no time
+    zones (Django's truncation there calls Python once per row), so it groups by the UTC
+    hour - a plain substring of the stored text - and the few thousand hours are put into
+    local periods here; exact for every zone whose offsets are whole hours.
+    """
+    tz = _tz(indicator)
+    if connection.vendor == "sqlite" and _whole_hour_zone(tz):
+        rows = (qs.order_by().annotate(p=Substr("occurred_from", 1, 13))
+                .values("p", *keys).annotate(n=Count("id")).values_list("p", *keys, "n"))
+        for row in rows:
+            hour = datetime.strptime(row[0], "%Y-%m-%d %H").replace(tzinfo=UTC)
+            yield (hour, *row[1:])
+        return
+    rows = (qs.order_by()
+            .annotate(p=Trunc("occurred_from", indicator.frequency,
+                              output_field=DateTimeField(), tzinfo=tz))
+            .values("p", *keys).annotate(n=Count("id")).values_list("p", *keys, "n"))
+    yield from rows
+
+
 def _counts(indicator: Indicator, *, area_id: int | None, by_area: bool, start: date | None,
             end: date | None) -> dict:
     """``{(area_id or None, period_start): n}`` counted in the database."""
@@ -149,13 +180,8 @@ def _counts(indicator: Indicator, *, area_id: int | None, by_area: bool, start: 
         qs = qs.filter(occurred_from__gte=_moment(start, tz))
     if end is not None:
         qs = qs.filter(occurred_from__lt=_moment(end + timedelta(days=1), tz))
-    keys = ["p", "area_id"] if by_area else ["p"]
-    rows = (qs.order_by()
-            .annotate(p=Trunc("occurred_from", indicator.frequency,
-                              output_field=DateTimeField(), tzinfo=tz))
-            .values(*keys).annotate(n=Count("id")).values_list(*keys, "n"))
     out: dict = {}
-    for row in rows:
+    for row in _period_rows(qs, indicator, ["area_id"] if by_area else []):
         p = row[0].astimezone(tz).date() if isinstance(row[0], datetime) else row[0]
         key = (row[1] if by_area else None, P.bucket(p, indicator.frequency)[0])
         out[key] = out.get(key, 0) + row[-1]
@@ -164,14 +190,16 @@ def _counts(indicator: Indicator, *, area_id: int | None, by_area: bool, start: 
 
 def _computed_range(indicator: Indicator, start: date | None, end: date | None
                     ) -> tuple[date, date] | None:
-    """From the first counted report's period (or ``start``) to the last complete period
-    (or ``end``)."""
+    """From the period of the city's first report (or ``start``) to the last complete
+    period (or ``end``)."""
     kind = indicator.frequency
     last_complete = P.bucket(_today(indicator), kind)[0] - timedelta(days=1)
     end = min(end, last_complete) if end else last_complete
     if start is None:
-        first = counted_reports(indicator).order_by("occurred_from").values_list(
-            "occurred_from", flat=True).first()
+        # the city's first report of any kind (the time index answers it at once); periods
+        # before the first counted report are true zeros
+        first = Report.objects.filter(city_id=indicator.city_id).order_by(
+            "occurred_from").values_list("occurred_from", flat=True).first()
         if first is None:
             return None
         start = first.astimezone(_tz(indicator)).date()
