@@ -50,7 +50,7 @@
   }
 
   function legend(min, breaks) {
-    var box = L.control({ position: "bottomright" });
+    var box = L.control({ position: "topright" });
     box.onAdd = function () {
       var div = L.DomUtil.create("div", "map-legend public-legend");
       L.DomUtil.create("p", "legend-title", div).textContent = T.legend;
