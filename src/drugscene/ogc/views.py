@@ -295,14 +295,14 @@ def parse_bbox(value: str | None) -> tuple[float, float, float, float] | None:
 
 
 def _moment(text: str, tz: ZoneInfo, *, end: bool) -> datetime:
-    moment = parse_datetime(text)
+    day = parse_date(text) if len(text) == 10 else None
+    moment = None if day else parse_datetime(text)
     if moment is not None:
         if moment.tzinfo is None:
             raise OgcError(400, "invalid_parameter",
                            _("A time in datetime needs a time zone (RFC 3339): %(value)s")
                            % {"value": text})
         return moment
-    day = parse_date(text)
     if day is None:
         raise OgcError(400, "invalid_parameter",
                        _("Not an RFC 3339 date or time: %(value)s") % {"value": text})
