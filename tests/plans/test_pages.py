@@ -193,3 +193,18 @@ def test_other_cities_do_not_see_the_plan(client, plan):
     client.force_login(factories.make_user("annanby_admin", police, "admin"))
     assert client.get(reverse("plans:detail", args=[plan.pk])).status_code == 404
     assert client.get(f"/api/v1/plans/{plan.pk}/progress").status_code == 404
+
+
+def test_coordinator_records_a_meeting(as_user, plan):
+    client = as_user("municipality_coordinator")
+    steering = plan.groups.get(kind="steering")
+    url = reverse("plans:meeting-add", args=[plan.pk])
+    bad = client.post(url, {"meeting-group": steering.pk, "meeting-date": "2026-03-01"})
+    assert bad.status_code == 422
+    assert_csp_clean(bad.content.decode())
+    ok = client.post(url, {"meeting-group": steering.pk, "meeting-date": "2026-03-01",
+                           "meeting-open": "on", "meeting-decisions": "Extra pilots"})
+    assert ok.status_code == 302
+    html = client.get(reverse("plans:detail", args=[plan.pk])).content.decode()
+    assert "Extra pilots" in html
+    assert as_user("police_analyst").post(url, {"meeting-group": steering.pk}).status_code == 403

@@ -125,3 +125,20 @@ def test_milestones_and_sub_goals(world, plan, action):
     with pytest.raises(PermissionDenied):
         services.save_sub_goal(world.viewer("police_analyst"), goal.pk,
                                services.SubGoalInput(title="x"))
+
+
+def test_meetings_of_the_steering_group(world, plan):
+    steering = plan.groups.get(kind="steering")
+    coord = world.viewer("municipality_coordinator")
+    m = services.record_meeting(coord, plan.pk, services.MeetingInput(
+        group_id=steering.pk, date=date(2026, 3, 1), open=True,
+        decisions=f"Report to the council; contact {PHONE}"))
+    assert m.open and "123 45 67" not in m.decisions
+    assert AuditEntry.objects.filter(object_type="plans.groupmeeting").count() == 1
+    with pytest.raises(ValidationFailed) as exc:
+        services.record_meeting(coord, plan.pk, services.MeetingInput(group_id=None,
+                                                                       date=None))
+    assert set(exc.value.errors) == {"group", "date", "decisions"}
+    with pytest.raises(PermissionDenied):
+        services.record_meeting(world.viewer("police_analyst"), plan.pk, services.MeetingInput(
+            group_id=steering.pk, date=date(2026, 3, 1), notes="x"))

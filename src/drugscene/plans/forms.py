@@ -8,7 +8,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from drugscene.plans.models import PlanActionStatus
-from drugscene.plans.services import GoalInput, PlanInput, ProgressInput, SubGoalInput
+from drugscene.plans.services import (
+    GoalInput,
+    MeetingInput,
+    PlanInput,
+    ProgressInput,
+    SubGoalInput,
+)
 from drugscene.web.forms import IDENTIFIER_NOTE, DateInput, Form
 
 MAX_UPLOAD = 5 * 1024 * 1024
@@ -142,3 +148,28 @@ class SubGoalForm(Form):
         return SubGoalInput(title=cd.get("title") or "", indicator_id=cd.get("indicator"),
                             baseline=cd.get("baseline"), target=cd.get("target"),
                             deadline=cd.get("deadline"), area_id=cd.get("area"))
+
+
+class MeetingForm(Form):
+    group = forms.TypedChoiceField(label=gettext_lazy("Group"), coerce=int, required=False,
+                                   empty_value=None)
+    date = forms.DateField(label=gettext_lazy("Date"), required=False, widget=DateInput())
+    open = forms.BooleanField(label=gettext_lazy("Open progress meeting with the field"),
+                              required=False)
+    notes = forms.CharField(label=gettext_lazy("Notes"), required=False,
+                            help_text=IDENTIFIER_NOTE,
+                            widget=forms.Textarea(attrs={"rows": 3, "maxlength": 4000}))
+    decisions = forms.CharField(label=gettext_lazy("Decisions"), required=False,
+                                widget=forms.Textarea(attrs={"rows": 3, "maxlength": 4000}))
+
+    def __init__(self, *args, groups, **kwargs) -> None:
+        kwargs.setdefault("prefix", "meeting")
+        super().__init__(*args, **kwargs)
+        self.fields["group"].choices = [("", _("Choose a group"))] + [
+            (g.pk, g.name) for g in groups]
+
+    def meeting_input(self) -> MeetingInput:
+        cd = self.cleaned_data
+        return MeetingInput(group_id=cd.get("group"), date=cd.get("date"),
+                            open=bool(cd.get("open")), notes=cd.get("notes") or "",
+                            decisions=cd.get("decisions") or "")

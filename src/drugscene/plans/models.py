@@ -165,6 +165,7 @@ class GroupMeeting(models.Model):
     date = models.DateField(_("date"))
     open = models.BooleanField(_("open progress meeting"), default=False)
     notes = models.TextField(_("notes"), blank=True)
+    decisions = models.TextField(_("decisions"), blank=True)
 
     class Meta:
         verbose_name = _("group meeting")

@@ -30,11 +30,14 @@ from drugscene.plans.models import (
     DEFAULT_PILLARS,
     BudgetLine,
     Goal,
+    GroupKind,
+    GroupMeeting,
     Milestone,
     Pillar,
     Plan,
     PlanAction,
     PlanActionStatus,
+    PlanGroup,
     ProgressNote,
     SubGoal,
     Theme,
@@ -155,6 +158,7 @@ def _new_plan(city: City, clean: dict, themes: list[tuple[str, str]]) -> Plan:
                                 for i, (c, n) in enumerate(DEFAULT_PILLARS)])
     Theme.objects.bulk_create([Theme(plan=plan, code=c, name=n, order=i)
                                for i, (c, n) in enumerate(themes)])
+    PlanGroup.objects.create(plan=plan, kind=GroupKind.STEERING, name=_("Steering group"))
     return plan
 
 
@@ -402,6 +406,40 @@ def complete_milestone(viewer: Viewer, milestone_id: int, done_on: date | None =
         _record(viewer, action.plan.city_id, "update", m,
                 audit.diff(before, audit.snapshot(m, ["done_on"])))
     return m
+
+
+# --- governance -----------------------------------------------------------------------------
+
+@dataclass
+class MeetingInput:
+    group_id: int | None
+    date: date | None
+    open: bool = False
+    notes: str = ""
+    decisions: str = ""
+
+
+def record_meeting(viewer: Viewer, plan_id: int, data: MeetingInput) -> GroupMeeting:
+    """A meeting of the steering group or a working group, with its decisions."""
+    plan = selectors.get_plan(viewer, plan_id)
+    _require_editor(viewer, plan.city_id)
+    p = Problems()
+    group = plan.groups.filter(pk=data.group_id).first() if data.group_id else None
+    if group is None:
+        p.add("group", _("Choose a group of the plan."))
+    day = check_day(p, "date", data.date, required=True)
+    if day and day > city_today(plan.city):
+        p.add("date", _("The date lies in the future."))
+    notes = check_text(p, "notes", data.notes, MAX_TEXT)
+    decisions = check_text(p, "decisions", data.decisions, MAX_TEXT)
+    if not notes and not decisions:
+        p.add("decisions", _("Write what was discussed or decided."))
+    p.raise_if_any()
+    with transaction.atomic():
+        meeting = GroupMeeting.objects.create(group=group, date=day, open=bool(data.open),
+                                              notes=notes, decisions=decisions)
+        _record(viewer, plan.city_id, "create", meeting, audit.snapshot(meeting))
+    return meeting
 
 
 def partner_organisations(city_id: int):

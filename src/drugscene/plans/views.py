@@ -24,6 +24,7 @@ from drugscene.plans import render, selectors, services, transfer
 from drugscene.plans.forms import (
     GoalForm,
     ImportForm,
+    MeetingForm,
     MilestoneForm,
     PlanForm,
     ProgressForm,
@@ -125,18 +126,42 @@ def plan_edit(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 # --- one plan -------------------------------------------------------------------------------
 
+def _detail_page(request, viewer, plan, meeting_form=None, status=200):
+    today = city_today(plan.city)
+    ctx = render.plan_context(plan, today)
+    groups = list(plan.groups.prefetch_related("members", "meetings"))
+    can_edit = services.may_edit(viewer, plan.city_id)
+    ctx.update({
+        "can_edit": can_edit,
+        "actions": list(selectors.plan_actions(plan)),
+        "groups": groups,
+        "meeting_form": (meeting_form or MeetingForm(groups=groups, initial={"date": today}))
+        if can_edit and groups else None,
+    })
+    return render_in(request, plan.city, "plans/detail.html", ctx, status=status)
+
+
 @pages
 def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
     viewer, plan = _plan_of(request, plan_id)
-    today = city_today(plan.city)
-    ctx = render.plan_context(plan, today)
-    ctx.update({
-        "can_edit": services.may_edit(viewer, plan.city_id),
-        "actions": list(selectors.plan_actions(plan)),
-        "budget_lines": list(plan.budget_lines.all()),
-        "groups": list(plan.groups.prefetch_related("members")),
-    })
-    return render_in(request, plan.city, "plans/detail.html", ctx)
+    return _detail_page(request, viewer, plan)
+
+
+@require_POST
+@pages
+def meeting_add(request: HttpRequest, plan_id: int) -> HttpResponse:
+    viewer, plan = _plan_of(request, plan_id)
+    _editor(viewer, plan.city_id)
+    form = MeetingForm(request.POST, groups=plan.groups.all())
+    if form.is_valid():
+        try:
+            services.record_meeting(viewer, plan.pk, form.meeting_input())
+        except ValidationFailed as exc:
+            add_domain_errors(form, exc)
+        else:
+            messages.success(request, _("Meeting recorded."))
+            return redirect(reverse("plans:detail", args=[plan.pk]) + "#governance")
+    return _detail_page(request, viewer, plan, form, status=422)
 
 
 @pages
