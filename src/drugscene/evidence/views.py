@@ -67,4 +67,5 @@ def entry_detail(request: HttpRequest, key: str) -> HttpResponse:
 def entry_panel(request: HttpRequest, key: str) -> HttpResponse:
     """The panel's content for one kind (an HTML fragment, no page around it)."""
     _known(key)
-    return render(request, "evidence/_panel_body.html", panel_context(request, key))
+    return render(request, "evidence/_panel_body.html",
+                  {**panel_context(request, key), "live": True})
