@@ -19,8 +19,9 @@ import pyogrio.raw
 def main(url: str, layers: list[str]) -> None:
     out: dict = {"layers": [str(name) for name, _ in pyogrio.list_layers(f"OAPIF:{url}")]}
     for layer in layers:
+        # a small page so that GDAL follows the server's next links
         meta, fids, geometry, fields = pyogrio.raw.read(f"OAPIF:{url}", layer=layer,
-                                                        return_fids=True)
+                                                        return_fids=True, PAGE_SIZE="25")
         out[layer] = {"fids": [int(f) for f in fids], "fields": [str(f) for f in
                                                                   meta["fields"]],
                       "n_geometries": int(sum(g is not None for g in geometry))}
