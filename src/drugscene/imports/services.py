@@ -235,51 +235,63 @@ def _write(run: ImportRun, rows, new: np.ndarray, city: City, source: Organisati
 
 def _chunks(run, rows, pick, lon, lat, cells, areas, city, source, restricted_to, progress,
             chunk, pause) -> int:
+    """Write the rows in committed chunks. A helper thread builds the next chunk's columns
+    while this one is written (SQLite and psycopg release the GIL while they work)."""
+    from concurrent.futures import ThreadPoolExecutor
+
     n = len(pick)
-    written = 0
+    ranges = [(lo, min(n, lo + chunk)) for lo in range(0, n, chunk)]
 
     def col(name: str, lo: int, hi: int) -> list:
         values = getattr(rows, name)
         return [values[i] for i in pick[lo:hi]]
 
-    for lo in range(0, n, chunk):
-        hi = min(n, lo + chunk)
+    def prepare(lo: int, hi: int) -> dict:
         m = hi - lo
-        with transaction.atomic():
-            ids = bulk.allocate_ids(m)
-            columns = {
-                "id": ids.tolist(),
-                "city": [city.pk] * m,
-                "occurred_from": bulk.db_datetimes(col("occurred_from", lo, hi)),
-                "occurred_to": bulk.db_datetimes(col("occurred_to", lo, hi)),
-                "reported_at": bulk.db_datetimes(col("reported_at", lo, hi)),
-                "lon": lon[lo:hi].tolist(), "lat": lat[lo:hi].tolist(),
-                "accuracy_m": col("accuracy_m", lo, hi),
-                "h3_cell": cells[lo:hi].tolist(), "area": areas[lo:hi],
-                "place": [None] * m,
-                "category": col("category", lo, hi), "source": [source.pk] * m,
-                "reporter": [None] * m, "channel": [str(Channel.IMPORT)] * m,
-                "persons": col("persons", lo, hi),
-                "age_under_15": [0] * m, "age_15_17": [0] * m, "age_18_25": [0] * m,
-                "age_26_plus": [0] * m, "gender_female": [0] * m, "gender_male": [0] * m,
-                "gender_unknown": [0] * m,
-                "setting": col("setting", lo, hi),
-                "text": col("text", lo, hi), "scrubbed": col("scrubbed", lo, hi),
-                "visibility": col("visibility", lo, hi),
-                "review_status": col("review_status", lo, hi),
-                "reviewed_by": [None] * m, "reviewed_at": [None] * m,
-                "duplicate_of": [None] * m,
-                "external_id": col("external_id", lo, hi),
-            }
-            bulk.write_reports(columns, chunk=m)
-            if restricted_to:
-                vis = columns["visibility"]
-                bulk.write_restricted([(rid, org) for rid, v in zip(columns["id"], vis,
-                                                                      strict=True)
-                                       if v == Visibility.RESTRICTED for org in restricted_to])
-            ImportRun.objects.filter(pk=run.pk).update(rows_imported=F("rows_imported") + m)
-        written += m
-        progress("importing", written, n)
-        if pause:
-            time.sleep(pause)  # test hook: leaves time to kill the process between chunks
+        return {
+            "city": [city.pk] * m,
+            "occurred_from": bulk.db_datetimes(col("occurred_from", lo, hi)),
+            "occurred_to": bulk.db_datetimes(col("occurred_to", lo, hi)),
+            "reported_at": bulk.db_datetimes(col("reported_at", lo, hi)),
+            "lon": lon[lo:hi].tolist(), "lat": lat[lo:hi].tolist(),
+            "accuracy_m": col("accuracy_m", lo, hi),
+            "h3_cell": cells[lo:hi].tolist(), "area": areas[lo:hi],
+            "place": [None] * m,
+            "category": col("category", lo, hi), "source": [source.pk] * m,
+            "reporter": [None] * m, "channel": [str(Channel.IMPORT)] * m,
+            "persons": col("persons", lo, hi),
+            "age_under_15": [0] * m, "age_15_17": [0] * m, "age_18_25": [0] * m,
+            "age_26_plus": [0] * m, "gender_female": [0] * m, "gender_male": [0] * m,
+            "gender_unknown": [0] * m,
+            "setting": col("setting", lo, hi),
+            "text": col("text", lo, hi), "scrubbed": col("scrubbed", lo, hi),
+            "visibility": col("visibility", lo, hi),
+            "review_status": col("review_status", lo, hi),
+            "reviewed_by": [None] * m, "reviewed_at": [None] * m,
+            "duplicate_of": [None] * m,
+            "external_id": col("external_id", lo, hi),
+        }
+
+    written = 0
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        upcoming = pool.submit(prepare, *ranges[0]) if ranges else None
+        for k, (lo, hi) in enumerate(ranges):
+            prepared = upcoming.result()
+            upcoming = pool.submit(prepare, *ranges[k + 1]) if k + 1 < len(ranges) else None
+            m = hi - lo
+            with transaction.atomic():
+                ids = bulk.allocate_ids(m).tolist()
+                columns = {"id": ids, **prepared}
+                bulk.write_reports(columns, chunk=m)
+                if restricted_to:
+                    bulk.write_restricted([
+                        (rid, org) for rid, v in zip(ids, columns["visibility"], strict=True)
+                        if v == Visibility.RESTRICTED for org in restricted_to
+                    ])
+                ImportRun.objects.filter(pk=run.pk).update(
+                    rows_imported=F("rows_imported") + m)
+            written += m
+            progress("importing", written, n)
+            if pause:
+                time.sleep(pause)  # test hook: leaves time to kill the process between chunks
     return written
