@@ -208,3 +208,30 @@ def test_coordinator_records_a_meeting(as_user, plan):
     html = client.get(reverse("plans:detail", args=[plan.pk])).content.decode()
     assert "Extra pilots" in html
     assert as_user("police_analyst").post(url, {"meeting-group": steering.pk}).status_code == 403
+
+
+def test_coordinator_gives_an_action_an_owner(as_user, plan, world):
+    action = plan.actions.get(number="5.1")
+    url = reverse("plans:action-edit", args=[action.pk])
+    assert as_user("police_analyst").get(url).status_code == 403
+    client = as_user("municipality_coordinator")
+    html = client.get(url).content.decode()
+    assert_csp_clean(html)
+    data = {"number": "5.1", "title": "Street dealing", "pillar":
+            plan.pillars.get(code="enforcement").pk, "lead_organisation":
+            world.orgs["police"].pk, "partners": [world.orgs["housing"].pk],
+            "budget_eur": "12000", "start": "2026-01-01", "end": "2026-03-01"}
+    bad = client.post(url, {**data, "end": "2025-01-01", "number": "1.1"})
+    assert bad.status_code == 422
+    assert "Another action of the plan has this number." in bad.content.decode()
+    assert client.post(url, data).status_code == 302
+    action.refresh_from_db()
+    assert action.lead_organisation == world.orgs["police"]
+    assert list(action.partners.all()) == [world.orgs["housing"]]
+    health = client.get(reverse("plans:health", args=[plan.pk])).content.decode()
+    assert "Street dealing” has no lead organisation" not in health
+    new = client.post(reverse("plans:action-new", args=[plan.pk]), {
+        "number": "5.2", "title": "Port project", "pillar":
+        plan.pillars.get(code="enforcement").pk})
+    assert new.status_code == 302
+    assert plan.actions.filter(number="5.2", lead_organisation__isnull=True).exists()

@@ -11,6 +11,7 @@ from drugscene.plans.models import PlanActionStatus
 from drugscene.plans.services import (
     GoalInput,
     MeetingInput,
+    PlanActionInput,
     PlanInput,
     ProgressInput,
     SubGoalInput,
@@ -173,3 +174,52 @@ class MeetingForm(Form):
         return MeetingInput(group_id=cd.get("group"), date=cd.get("date"),
                             open=bool(cd.get("open")), notes=cd.get("notes") or "",
                             decisions=cd.get("decisions") or "")
+
+
+class PlanActionForm(Form):
+    number = forms.CharField(label=gettext_lazy("Number"), max_length=20, required=False)
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=200, required=False)
+    pillar = forms.TypedChoiceField(label=gettext_lazy("Pillar"), coerce=int, required=False,
+                                    empty_value=None)
+    themes = forms.TypedMultipleChoiceField(label=gettext_lazy("Priority themes"), coerce=int,
+                                            required=False,
+                                            widget=forms.CheckboxSelectMultiple)
+    goals = forms.TypedMultipleChoiceField(label=gettext_lazy("Goals served"), coerce=int,
+                                           required=False, widget=forms.CheckboxSelectMultiple)
+    lead_organisation = forms.TypedChoiceField(label=gettext_lazy("Lead organisation"),
+                                               coerce=int, required=False, empty_value=None)
+    partners = forms.TypedMultipleChoiceField(label=gettext_lazy("Partners"), coerce=int,
+                                              required=False,
+                                              widget=forms.CheckboxSelectMultiple)
+    working_group = forms.TypedChoiceField(label=gettext_lazy("Working group"), coerce=int,
+                                           required=False, empty_value=None)
+    budget_eur = _eur_field(gettext_lazy("Budget (EUR)"))
+    start = forms.DateField(label=gettext_lazy("Start"), required=False, widget=DateInput())
+    end = forms.DateField(label=gettext_lazy("End"), required=False, widget=DateInput())
+    description = forms.CharField(label=gettext_lazy("Description"), required=False,
+                                  help_text=IDENTIFIER_NOTE,
+                                  widget=forms.Textarea(attrs={"rows": 4, "maxlength": 4000}))
+
+    def __init__(self, *args, plan, organisations, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["pillar"].choices = [("", _("Choose a pillar"))] + [
+            (p.pk, p.label) for p in plan.pillars.all()]
+        self.fields["themes"].choices = [(t.pk, t.label) for t in plan.themes.all()]
+        self.fields["goals"].choices = [(g.pk, f"{g.code} {g.title}")
+                                        for g in plan.goals.order_by("code", "id")]
+        orgs = [(o.pk, o.name) for o in organisations]
+        self.fields["lead_organisation"].choices = [("", _("No owner yet"))] + orgs
+        self.fields["partners"].choices = orgs
+        self.fields["working_group"].choices = [("", _("No working group"))] + [
+            (g.pk, g.name) for g in plan.groups.filter(kind="working")]
+
+    def plan_action_input(self) -> PlanActionInput:
+        cd = self.cleaned_data
+        return PlanActionInput(
+            number=cd.get("number") or "", title=cd.get("title") or "",
+            pillar_id=cd.get("pillar"), description=cd.get("description") or "",
+            theme_ids=list(cd.get("themes") or []), goal_ids=list(cd.get("goals") or []),
+            lead_organisation_id=cd.get("lead_organisation"),
+            partner_ids=list(cd.get("partners") or []),
+            working_group_id=cd.get("working_group"), budget_eur=cd.get("budget_eur"),
+            start=cd.get("start"), end=cd.get("end"))

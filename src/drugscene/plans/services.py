@@ -320,6 +320,109 @@ def remove_sub_goal(viewer: Viewer, sub_goal_id: int) -> None:
         sub.delete()
 
 
+# --- plan actions ---------------------------------------------------------------------------
+
+@dataclass
+class PlanActionInput:
+    number: str
+    title: str
+    pillar_id: int | None
+    description: str = ""
+    theme_ids: list[int] = field(default_factory=list)
+    goal_ids: list[int] = field(default_factory=list)
+    lead_organisation_id: int | None = None
+    partner_ids: list[int] = field(default_factory=list)
+    working_group_id: int | None = None
+    budget_eur: Decimal | str | None = None
+    start: date | None = None
+    end: date | None = None
+
+
+def _clean_plan_action(plan: Plan, data: PlanActionInput,
+                       action: PlanAction | None = None) -> tuple[dict, dict]:
+    p = Problems()
+    number = check_text(p, "number", data.number, 20, required=True)
+    if number and plan.actions.filter(number=number).exclude(
+            pk=action.pk if action else None).exists():
+        p.add("number", _("Another action of the plan has this number."))
+    title = check_text(p, "title", data.title, MAX_TITLE, required=True)
+    description = check_text(p, "description", data.description, MAX_TEXT)
+    pillar = plan.pillars.filter(pk=data.pillar_id).first() if data.pillar_id else None
+    if pillar is None:
+        p.add("pillar", _("Unknown pillar."))
+    themes = list(plan.themes.filter(pk__in=set(data.theme_ids)))
+    if len(themes) != len(set(data.theme_ids)):
+        p.add("themes", _("Unknown value."))
+    goals = list(plan.goals.filter(pk__in=set(data.goal_ids)))
+    if len(goals) != len(set(data.goal_ids)):
+        p.add("goals", _("Unknown value."))
+    orgs = partner_organisations(plan.city_id)
+    lead = None
+    if data.lead_organisation_id is not None:
+        lead = orgs.filter(pk=data.lead_organisation_id).first()
+        if lead is None:
+            p.add("lead_organisation", _("Unknown organisation."))
+    partners = list(orgs.filter(pk__in=set(data.partner_ids)))
+    if len(partners) != len(set(data.partner_ids)):
+        p.add("partners", _("Unknown organisation."))
+    group = None
+    if data.working_group_id is not None:
+        group = plan.groups.filter(pk=data.working_group_id).first()
+        if group is None:
+            p.add("working_group", _("Unknown value."))
+    budget = check_eur(p, "budget_eur", data.budget_eur)
+    start = check_day(p, "start", data.start)
+    end = check_day(p, "end", data.end)
+    if start and end and end < start:
+        p.add("end", _("The end lies before the start."))
+    p.raise_if_any()
+    fields = {"number": number, "title": title, "description": description, "pillar": pillar,
+              "lead_organisation": lead, "working_group": group, "budget_eur": budget,
+              "start": start, "end": end}
+    return fields, {"themes": themes, "goals": goals, "partners": partners}
+
+
+def _action_snapshot(action: PlanAction) -> dict:
+    snap = audit.snapshot(action)
+    snap.pop("updated_at", None)
+    for name in ("themes", "goals", "partners"):
+        snap[name] = sorted(getattr(action, name).values_list("pk", flat=True))
+    return snap
+
+
+def save_plan_action(viewer: Viewer, plan_id: int, data: PlanActionInput,
+                     plan_action_id: int | None = None) -> PlanAction:
+    """A new plan action, or the coordinator's changes to one (status, spent and notes go
+    through :func:`record_progress`)."""
+    plan = selectors.get_plan(viewer, plan_id)
+    _require_editor(viewer, plan.city_id)
+    action = None
+    if plan_action_id is not None:
+        action = plan.actions.filter(pk=plan_action_id).first()
+        if action is None:
+            raise PermissionDenied(_("This action belongs to another plan."))
+    fields, many = _clean_plan_action(plan, data, action)
+    with transaction.atomic():
+        if action is None:
+            action = PlanAction.objects.create(plan=plan, **fields)
+            before = None
+        else:
+            before = _action_snapshot(action)
+            for k, v in fields.items():
+                setattr(action, k, v)
+            action.save()
+        for name, objs in many.items():
+            getattr(action, name).set(objs)
+        after = _action_snapshot(action)
+        if before is None:
+            _record(viewer, plan.city_id, "create", action, after)
+        else:
+            changes = audit.diff(before, after)
+            if changes:
+                _record(viewer, plan.city_id, "update", action, changes)
+    return action
+
+
 # --- progress of plan actions ---------------------------------------------------------------
 
 @dataclass

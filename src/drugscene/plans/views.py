@@ -26,6 +26,7 @@ from drugscene.plans.forms import (
     ImportForm,
     MeetingForm,
     MilestoneForm,
+    PlanActionForm,
     PlanForm,
     ProgressForm,
     SubGoalForm,
@@ -410,3 +411,48 @@ def milestone_done(request: HttpRequest, milestone_id: int) -> HttpResponse:
     services.complete_milestone(viewer, milestone_id)
     messages.success(request, _("Milestone marked done."))
     return redirect(reverse("plans:action", args=[action.pk]) + "#milestones")
+
+
+def _plan_action_form_page(request: HttpRequest, plan: Plan, action: PlanAction | None
+                           ) -> HttpResponse:
+    viewer = viewer_of(request)
+    _editor(viewer, plan.city_id)
+    orgs = services.partner_organisations(plan.city_id)
+    status = 200
+    if request.method == "POST":
+        form = PlanActionForm(request.POST, plan=plan, organisations=orgs)
+        if form.is_valid():
+            try:
+                saved = services.save_plan_action(viewer, plan.pk, form.plan_action_input(),
+                                                  action.pk if action else None)
+            except ValidationFailed as exc:
+                add_domain_errors(form, exc)
+            else:
+                messages.success(request, _("Action saved."))
+                return redirect("plans:action", plan_action_id=saved.pk)
+        status = 422
+    elif action is None:
+        form = PlanActionForm(plan=plan, organisations=orgs)
+    else:
+        form = PlanActionForm(plan=plan, organisations=orgs, initial={
+            "number": action.number, "title": action.title, "pillar": action.pillar_id,
+            "themes": [t.pk for t in action.themes.all()],
+            "goals": [g.pk for g in action.goals.all()],
+            "lead_organisation": action.lead_organisation_id,
+            "partners": [o.pk for o in action.partners.all()],
+            "working_group": action.working_group_id, "budget_eur": action.budget_eur,
+            "start": action.start, "end": action.end, "description": action.description})
+    return render_in(request, plan.city, "plans/action_form.html", {
+        "form": form, "plan": plan, "a": action}, status=status)
+
+
+@pages
+def action_new(request: HttpRequest, plan_id: int) -> HttpResponse:
+    _viewer, plan = _plan_of(request, plan_id)
+    return _plan_action_form_page(request, plan, None)
+
+
+@pages
+def action_edit(request: HttpRequest, plan_action_id: int) -> HttpResponse:
+    action = selectors.get_plan_action(viewer_of(request), plan_action_id)
+    return _plan_action_form_page(request, action.plan, action)
