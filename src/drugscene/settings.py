@@ -12,6 +12,10 @@ DRUGSCENE_TILE_URL      optional XYZ tile URL template; empty = no background ti
 DRUGSCENE_TILE_ATTRIBUTION attribution text for those tiles
 DRUGSCENE_TIP_RATE      anonymous tips allowed per client per hour (default 5)
 DRUGSCENE_TRUSTED_PROXIES number of reverse proxies in front (for the client address; 0)
+DRUGSCENE_SITE_URL      public base address for links in e-mails and webhooks
+                        (default http://127.0.0.1:8000)
+DRUGSCENE_EMAIL_BACKEND Django e-mail backend (default: console; SMTP via EMAIL_HOST etc.)
+DRUGSCENE_FROM_EMAIL    sender of notification e-mails
 """
 
 from __future__ import annotations
@@ -179,6 +183,7 @@ LOGOUT_REDIRECT_URL = "web:login"
 EMAIL_BACKEND = os.environ.get(
     "DRUGSCENE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
+DRUGSCENE_SITE_URL = os.environ.get("DRUGSCENE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = os.environ.get("DRUGSCENE_FROM_EMAIL", "drugscene@localhost")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))

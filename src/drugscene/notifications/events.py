@@ -61,10 +61,8 @@ LEADS = (Role.ADMIN, Role.COORDINATOR)
 
 
 def site_url() -> str:
-    import os
-
-    return (getattr(settings, "DRUGSCENE_SITE_URL", "")
-            or os.environ.get("DRUGSCENE_SITE_URL", "http://127.0.0.1:8000")).rstrip("/")
+    """The public base address for links in e-mails and webhooks (settings)."""
+    return settings.DRUGSCENE_SITE_URL
 
 
 def absolute(link: str) -> str:
