@@ -55,7 +55,10 @@ def _draw(ax, points, *, colour: str = LINE, label: str | None = None,
     shown = [p for p in points if not p.suppressed]
     detected = [p for p in shown if p.value is not None]
     if detected:
-        ax.plot([_mid(p) for p in detected], [p.value for p in detected], "-o",
+        # the line breaks at a value below the limit of detection (no value to join)
+        line = [p for p in shown if p.value is not None or p.below_lod]
+        ax.plot([_mid(p) for p in line],
+                [p.value if p.value is not None else float("nan") for p in line], "-o",
                 color=colour, markersize=markersize, linewidth=1.4, label=label)
     ci = [p for p in detected if p.ci_low is not None and p.ci_high is not None]
     if ci:
@@ -87,7 +90,13 @@ def _axes(ax, unit: str) -> None:
 
 def series_chart(points: Sequence, *, unit: str = "", targets: Sequence[dict] = (),
                  percent: bool = False) -> str:
-    """One indicator's series with its targets (see the module docstring)."""
+    """One indicator's series with its targets (see the module docstring), as SVG."""
+    return _svg(series_figure(points, unit=unit, targets=targets, percent=percent))
+
+
+def series_figure(points: Sequence, *, unit: str = "", targets: Sequence[dict] = (),
+                  percent: bool = False):
+    """The matplotlib figure of :func:`series_chart` (the caller closes it)."""
     fig, ax = plt.subplots(figsize=(7.2, 3.0), dpi=100)
     unknown_lod = _draw(ax, points)
     handles, labels = [], []
@@ -129,7 +138,7 @@ def series_chart(points: Sequence, *, unit: str = "", targets: Sequence[dict] = 
     if handles:
         ax.legend(handles, labels, fontsize=7, frameon=False, loc="upper left",
                   bbox_to_anchor=(0, -0.12), ncol=2)
-    return _svg(fig)
+    return fig
 
 
 def small_multiples(items: Sequence[tuple[str, Sequence]], *, unit: str = "") -> str:
