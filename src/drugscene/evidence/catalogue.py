@@ -170,7 +170,7 @@ CITATIONS: dict[str, Citation] = {
         "Braga, A. A., Papachristos, A. V. & Hureau, D. M.", 2014,
         "The effects of hot spots policing on crime: An updated systematic review and "
         "meta-analysis",
-        "Justice Quarterly 31(4), 633–663"),
+        "Justice Quarterly 31(4), 633–663", "10.1080/07418825.2012.673632"),
     "braga2019": _c(
         "Braga, A. A., Turchan, B., Papachristos, A. V. & Hureau, D. M.", 2019,
         "Hot spots policing of small geographic areas effects on crime",
@@ -279,7 +279,7 @@ CITATIONS: dict[str, Citation] = {
         "Kennedy, M. C., Karamouzian, M. & Kerr, T.", 2017,
         "Public health and public order outcomes associated with supervised drug consumption "
         "facilities: A systematic review",
-        "Current HIV/AIDS Reports 14(5), 161–183"),
+        "Current HIV/AIDS Reports 14(5), 161–183", "10.1007/s11904-017-0363-y"),
     "aspinall2014": _c(
         "Aspinall, E. J., Nambiar, D., Goldberg, D. J., Hickman, M., Weir, A., "
         "Van Velzen, E., Palmateer, N., Doyle, J. S., Hellard, M. E. & Hutchinson, S. J.",
@@ -288,10 +288,11 @@ CITATIONS: dict[str, Citation] = {
         "among people who inject drugs: a systematic review and meta-analysis",
         "International Journal of Epidemiology 43(1), 235–248"),
     "fernandes2017": _c(
-        "Fernandes, R. M. et al.", 2017,
+        "Fernandes, R. M., Cary, M., Duarte, G., Jesus, G., Alarcão, J., Torre, C., "
+        "Costa, S., Costa, J. & Carneiro, A. V.", 2017,
         "Effectiveness of needle and syringe programmes in people who inject drugs – "
         "An overview of systematic reviews",
-        "BMC Public Health 17, 309"),
+        "BMC Public Health 17, 309", "10.1186/s12889-017-4210-2"),
     "tookes2012": _c(
         "Tookes, H. E., Kral, A. H., Wenger, L. D. et al.", 2012,
         "A comparison of syringe disposal practices among injection drug users in a city "
@@ -753,8 +754,9 @@ ENTRIES: tuple[Entry, ...] = (
             "Needle and syringe programmes hand out sterile injecting equipment and take "
             "used equipment back. A meta-analysis found them associated with less HIV "
             "transmission among people who inject drugs (Aspinall et al. 2014), and an "
-            "overview of systematic reviews judged the evidence good for less risky "
-            "injecting and HIV, and weaker for hepatitis C (Fernandes et al. 2017). A "
+            "overview of systematic reviews found them effective against HIV transmission "
+            "and risky injecting, with mixed results for hepatitis C, although most of the "
+            "underlying studies were of low quality (Fernandes et al. 2017). A "
             "comparison of two American cities found fewer unsafely discarded syringes in "
             "the city that had such programmes (Tookes et al. 2012)."),
         conditions=_(
