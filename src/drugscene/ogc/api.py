@@ -42,7 +42,11 @@ def _open_export(kind: str, fmt: str, viewer, city, params) -> tuple[object, int
         return fh, n
     fh = tempfile.TemporaryFile(mode="w+b")  # noqa: SIM115 - closed by the FileResponse
     text = io.TextIOWrapper(fh, encoding="utf-8", newline="", write_through=True)
-    n = export(kind, viewer, city, fmt, text, params)
+    try:
+        n = export(kind, viewer, city, fmt, text, params)
+    except BaseException:
+        text.close()
+        raise
     text.flush()
     text.detach()
     fh.seek(0)
