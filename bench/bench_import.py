@@ -66,11 +66,19 @@ def make_csv(path: Path, n: int, text_share: float, seed: int = 7) -> None:
         fh.writelines(lines)
 
 
+CPU: list[float] = []  # user + sys seconds of each command run
+
+
 def run(args: list[str], env: dict, quiet: bool = False) -> float:
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     out = subprocess.run([DRUGSCENE, *args], env=env, check=False, text=True,
                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL if quiet else None)
     seconds = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU.append((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime))
     if out.returncode != 0:
         sys.exit(f"drugscene {' '.join(args)} failed ({out.returncode}): {out.stdout}")
     if out.stdout.strip():
@@ -111,14 +119,20 @@ def main() -> None:
     dry = run([*base_args, "--dry-run"], env)
     full = run(base_args, env)
     again = run(base_args, env)
+    load = os.getloadavg()[0]
     check = subprocess.run(
         [DRUGSCENE, "shell", "-c",
          "from drugscene.reports.models import Report; print(Report.objects.count())"],
         env=env, check=True, text=True, capture_output=True).stdout.strip()
-    print(f"\n{'step':<34}{'seconds':>9}{'rows/s':>12}")
-    for label, secs in (("validate only (--dry-run)", dry), ("import (validate + write)", full),
-                        ("re-import (adds nothing)", again)):
-        print(f"{label:<34}{secs:>9.1f}{o.rows / secs:>12,.0f}")
+    cpu = CPU[-3:]
+    print(f"\n{'step':<34}{'wall s':>9}{'rows/s':>12}{'CPU s':>9}")
+    for (label, secs), c in zip((("validate only (--dry-run)", dry),
+                                 ("import (validate + write)", full),
+                                 ("re-import (adds nothing)", again)), cpu, strict=True):
+        print(f"{label:<34}{secs:>9.1f}{o.rows / secs:>12,.0f}{c:>9.1f}")
+    print(f"load average (1 min) after the runs: {load:.1f} on {os.cpu_count()} cores. CPU s "
+          "is user + sys time of the command: wall time on a busy machine grows with the "
+          "load, CPU time hardly does.")
     print(f"reports in the database: {check} (expected {o.rows:,}); "
           f"import time / 120 s target: {full / 120:.2f}")
     if not o.keep:
