@@ -189,7 +189,7 @@ CITATIONS: dict[str, Citation] = {
     "mazerolle2006": _c(
         "Mazerolle, L., Soole, D. W. & Rombouts, S.", 2006,
         "Street-level drug law enforcement: A meta-analytical review",
-        "Journal of Experimental Criminology 2(4), 409–435"),
+        "Journal of Experimental Criminology 2(4), 409–435", "10.1007/s11292-006-9017-6"),
     "welsh2008": _c(
         "Welsh, B. C. & Farrington, D. P.", 2008,
         "Effects of improved street lighting on crime",
@@ -321,7 +321,7 @@ CITATIONS: dict[str, Citation] = {
         "Bodin, M. C. & Strandberg, A. K.", 2011,
         "The Örebro prevention programme revisited: a cluster-randomized effectiveness "
         "trial of programme effects on youth drinking",
-        "Addiction 106(12)"),
+        "Addiction 106(12), 2134–2143", "10.1111/j.1360-0443.2011.03540.x"),
     "foxcroft2011": _c(
         "Foxcroft, D. R. & Tsertsvadze, A.", 2011,
         "Universal family-based prevention programs for alcohol misuse in young people",
@@ -666,7 +666,7 @@ ENTRIES: tuple[Entry, ...] = (
             "for all families found small but fairly consistent effects on alcohol misuse. A "
             "Swedish programme that asked parents to hold a clear line against underage "
             "drinking showed effects in its first study (Koutakis et al. 2008), but a later "
-            "cluster-randomised trial found none (Bodin & Strandberg 2011)."),
+            "cluster-randomised trial found no clear effect (Bodin & Strandberg 2011)."),
         conditions=_(
             "Use programmes that have been tested, and reach the parents of the young people "
             "most at risk."),
