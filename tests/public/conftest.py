@@ -12,6 +12,16 @@ from drugscene.plans.models import Goal, Pillar, Plan, PlanAction, SubGoal
 from drugscene.public.services import apply_default_public_categories, configure_city
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The public page caches its figures for ten minutes: every test starts afresh."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture(scope="session")
 def small_demo():
     """Two years ending today, 4,000 reports: enough for hexagons above and below 5."""

@@ -112,3 +112,22 @@ def test_the_demo_city_page_shows_its_plan(client, demo_city) -> None:
     assert_csp_clean(html)
     assert plan is not None  # the demo's plan (drugscene.plans.demo)
     assert plan.title in html and "plan-progress" in html
+
+
+def test_page_figures_are_cached_per_city_and_language(client, public_city, monkeypatch) -> None:
+    from django.core.cache import cache
+
+    from drugscene.public import views
+
+    calls = []
+    real = views.public_series
+    monkeypatch.setattr(views, "public_series", lambda c: calls.append(c.pk) or real(c))
+    client.get(f"/public/{public_city.slug}/")
+    client.get(f"/public/{public_city.slug}/")
+    assert calls == [public_city.pk]
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nl"
+    client.get(f"/public/{public_city.slug}/")
+    assert len(calls) == 2
+    cache.clear()
+    client.get(f"/public/{public_city.slug}/")
+    assert len(calls) == 3

@@ -25,28 +25,33 @@ def _svg(fig) -> str:
 
 
 def grouped_bars(groups: list[str], cities: list[str], values: list[list[float | None]],
-                 *, xlabel: str, missing: str) -> str:
-    """Horizontal bars: one group per row label, one bar per city (``values[city][group]``);
-    a missing value is left out and written as ``missing``."""
+                 *, xlabel: str, missing: str, shared_scale: bool = False) -> str:
+    """One small panel per group (row label), one bar per city (``values[city][group]``),
+    each panel on its own scale unless ``shared_scale`` (so deaths are not dwarfed by
+    reports); a missing value is written as ``missing``."""
     n_groups, n_cities = len(groups), len(cities)
-    fig, ax = plt.subplots(figsize=(6.4, 0.5 + 0.32 * n_groups * n_cities), dpi=100)
-    height = 0.8 / max(n_cities, 1)
-    y = np.arange(n_groups)
-    top = max((v for row in values for v in row if v is not None), default=0) or 1
-    for k, (city, row) in enumerate(zip(cities, values, strict=True)):
-        pos = y + (k - (n_cities - 1) / 2) * height
-        vals = [v if v is not None else 0 for v in row]
-        ax.barh(pos, vals, height=height * 0.9, color=CITY_COLOURS[k % len(CITY_COLOURS)],
-                label=city)
-        for p, v in zip(pos, row, strict=True):
+    panel_h = 0.35 + 0.28 * n_cities
+    fig, axes = plt.subplots(n_groups, 1, figsize=(6.4, 0.5 + panel_h * n_groups), dpi=100,
+                             squeeze=False)
+    overall = max((v for row in values for v in row if v is not None), default=0) or 1
+    colours = [CITY_COLOURS[k % len(CITY_COLOURS)] for k in range(n_cities)]
+    for g, ax in enumerate(axes[:, 0]):
+        row = [values[k][g] for k in range(n_cities)]
+        top = overall if shared_scale else (max((v for v in row if v is not None), default=0)
+                                            or 1)
+        y = np.arange(n_cities)
+        ax.barh(y, [v or 0 for v in row], color=colours, height=0.7)
+        for k, v in enumerate(row):
             text = missing if v is None else f"{v:,.1f}"
-            ax.text((v or 0) + top * 0.01, p, text, va="center", fontsize=7, color="#243b53")
-    ax.set_yticks(y, groups, fontsize=8)
-    ax.invert_yaxis()
-    ax.set_xlabel(xlabel, fontsize=8)
-    ax.set_xlim(0, top * 1.18)
-    ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(fontsize=7, frameon=False, loc="lower right")
+            ax.text((v or 0) + top * 0.01, k, text, va="center", fontsize=7, color="#243b53")
+        ax.set_yticks(y, cities, fontsize=7)
+        ax.invert_yaxis()
+        ax.set_xlim(0, top * 1.25)
+        ax.set_title(groups[g], fontsize=8, loc="left")
+        ax.tick_params(axis="x", labelsize=7)
+        ax.spines[["top", "right"]].set_visible(False)
+    axes[-1, 0].set_xlabel(xlabel, fontsize=8)
+    fig.tight_layout()
     return _svg(fig)
 
 
@@ -73,4 +78,4 @@ def shares(cities: list[str], series: list[tuple[str, list[float | None]]], *,
     groups = [label for label, _vals in series]
     values = [[None if vals[k] is None else 100.0 * vals[k] for _l, vals in series]
               for k in range(len(cities))]
-    return grouped_bars(groups, cities, values, xlabel="%", missing=missing)
+    return grouped_bars(groups, cities, values, xlabel="%", missing=missing, shared_scale=True)

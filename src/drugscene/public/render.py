@@ -29,7 +29,9 @@ def indicator_names() -> dict[str, str]:
 def _num(value, digits: int = 0) -> str:
     if value is None:
         return "–"
-    return formats.number_format(value, digits, use_l10n=True, force_grouping=True)
+    # number_format cuts decimals off; round first so the table agrees with the charts
+    return formats.number_format(round(float(value), digits), digits, use_l10n=True,
+                                 force_grouping=True)
 
 
 def _pct(share) -> str:

@@ -7,6 +7,7 @@ import hashlib
 import json
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -28,11 +29,28 @@ from drugscene.public.selectors import (
     public_window,
 )
 from drugscene.public.trends import trend_of
+from drugscene.scenes.checks import city_today
 from drugscene.web.common import city_tz, pages, viewer_of
 
 #: seconds a browser (page) or any cache (GeoJSON) may keep a public answer
 PAGE_MAX_AGE = 300
 GEOJSON_MAX_AGE = 3600
+#: seconds the server keeps the plan summary and trends of a public page (they take a
+#: couple of seconds to compute for a large city and change monthly, not by the minute)
+PAGE_DATA_TTL = 600
+
+
+def _page_data(c, language: str) -> dict:
+    """The plan summary and the trends of the public page, cached per city, language and
+    day (the page shows delayed figures: ten minutes of staleness change nothing)."""
+    key = f"drugscene:public:{c.pk}:{c.slug}:{language}:{city_today(c).isoformat()}"
+    data = cache.get(key)
+    if data is None:
+        plan = current_plan(c)
+        data = {"summary": public_summary(plan) if plan is not None else None,
+                "trends": [trend_of(s) for s in public_series(c)]}
+        cache.set(key, data, PAGE_DATA_TTL)
+    return data
 
 
 def _city_or_404(slug: str):
@@ -59,9 +77,7 @@ def public_page(request: HttpRequest, city: str) -> HttpResponse:
     translation.activate(language)
     request.LANGUAGE_CODE = language
     window = public_window(c)
-    plan = current_plan(c)
-    summary = public_summary(plan) if plan is not None else None
-    trends = [trend_of(s) for s in public_series(c)]
+    data = _page_data(c, language)
     config = {
         "geojson": reverse("public:hexagons", args=[c.slug]),
         "centre": [c.centre_lon, c.centre_lat],
@@ -78,7 +94,7 @@ def public_page(request: HttpRequest, city: str) -> HttpResponse:
     with timezone.override(city_tz(c)):
         response = render(request, "public/page.html", {
             "city": c, "public_city": c, "window": window, "min_count": min_count(c),
-            "plan": plan, "summary": summary, "trends": trends, "config": config,
+            "summary": data["summary"], "trends": data["trends"], "config": config,
         })
     patch_cache_control(response, private=True, max_age=PAGE_MAX_AGE)
     patch_vary_headers(response, ("Cookie", "Accept-Language"))
