@@ -153,3 +153,24 @@ def test_delete_a_measurement(as_user, measured):
     response = client.post(reverse("indicators:measurement-delete", args=[m.pk]))
     assert response.status_code == 302
     assert not Measurement.objects.filter(pk=m.pk).exists()
+
+
+def test_plan_targets_are_listed_on_the_page(as_user, measured, world):
+    from drugscene.plans.models import Goal, Plan, SubGoal
+
+    plan = Plan.objects.create(city=world.city, title="Plan", period_start=date(2025, 1, 1),
+                               period_end=date(2029, 12, 31))
+    goal = Goal.objects.create(plan=plan, code="1", title="Fewer syringes")
+    ind = measured["syringe-finds"]
+    SubGoal.objects.create(goal=goal, title="Halve syringe finds", indicator=ind,
+                           baseline=20, target=10, deadline=date(2027, 12, 31))
+    west = world.city.areas.get(slug="west")
+    SubGoal.objects.create(goal=goal, title="West below five", indicator=ind, target=5,
+                           deadline=date(2027, 6, 30), area=west)
+    client = as_user("police_viewer")
+    html = client.get(reverse("indicators:detail", args=[ind.pk])).content.decode()
+    assert "Target: Halve syringe finds – 10 by 31 Dec 2027" in html
+    assert "West below five" not in html                  # another area's target
+    html = client.get(reverse("indicators:detail", args=[ind.pk]) + "?district=west"
+                      ).content.decode()
+    assert "West below five" in html and "Halve syringe finds" not in html
