@@ -72,3 +72,25 @@ def test_demo_plan_is_shaped_like_ghents(demo):
     # the sub-goals measure by the eleven catalogue indicators the plan names
     slugs = set(plan.goals.values_list("sub_goals__indicator__slug", flat=True)) - {None}
     assert slugs == set(INDICATOR_SLUGS)
+
+
+def test_demo_plan_pages_render(demo, client):
+    from django.contrib.auth import get_user_model
+
+    from tests.web.conftest import assert_csp_clean
+
+    city = loader.load(demo)
+    plan = Plan.objects.get(city=city)
+    client.force_login(get_user_model().objects.get(username="coordinator"))
+    for url in (f"/plans/?city={city.slug}", f"/plans/{plan.pk}/", f"/plans/{plan.pk}/health/",
+                f"/plans/{plan.pk}/goals/",
+                f"/plans/actions/{plan.actions.order_by('id').first().pk}/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert_csp_clean(response.content.decode())
+    html = client.get(f"/plans/{plan.pk}/").content.decode()
+    assert "Styrgrupp drogpolitik" in html and "Arbetsgrupp vård och återhämtning" in html
+    pdf = client.get(f"/plans/{plan.pk}/progress.pdf")
+    assert pdf.content[:5] == b"%PDF-"
+    data = client.get(f"/api/v1/plans/{plan.pk}/progress").json()
+    assert data["overall"]["n_actions"] == plan.actions.count()

@@ -235,3 +235,23 @@ def test_coordinator_gives_an_action_an_owner(as_user, plan, world):
         plan.pillars.get(code="enforcement").pk})
     assert new.status_code == 302
     assert plan.actions.filter(number="5.2", lead_organisation__isnull=True).exists()
+
+
+def test_coordinator_edits_a_goal_and_removes_a_sub_goal(as_user, plan):
+    goal = Goal.objects.get(code="G2")
+    sub = SubGoal.objects.get()
+    client = as_user("police_analyst")
+    assert client.get(reverse("plans:goal-edit", args=[goal.pk])).status_code == 403
+    assert client.post(reverse("plans:sub-goal-remove", args=[sub.pk])).status_code == 403
+    client = as_user("municipality_coordinator")
+    page = client.get(reverse("plans:goal-edit", args=[goal.pk]))
+    assert page.status_code == 200
+    assert_csp_clean(page.content.decode())
+    response = client.post(reverse("plans:goal-edit", args=[goal.pk]), {
+        "goal-code": "G2", "goal-title": "Recovery",
+        "goal-pillar": plan.pillars.get(code="care").pk})
+    assert response.status_code == 302
+    goal.refresh_from_db()
+    assert goal.title == "Recovery" and goal.pillar.code == "care"
+    assert client.post(reverse("plans:sub-goal-remove", args=[sub.pk])).status_code == 302
+    assert not SubGoal.objects.exists()

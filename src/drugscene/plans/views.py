@@ -456,3 +456,43 @@ def action_new(request: HttpRequest, plan_id: int) -> HttpResponse:
 def action_edit(request: HttpRequest, plan_action_id: int) -> HttpResponse:
     action = selectors.get_plan_action(viewer_of(request), plan_action_id)
     return _plan_action_form_page(request, action.plan, action)
+
+
+@pages
+def goal_edit(request: HttpRequest, goal_id: int) -> HttpResponse:
+    from drugscene.plans.models import Goal
+
+    viewer = viewer_of(request)
+    goal = Goal.objects.select_related("plan", "plan__city").filter(pk=goal_id).first()
+    if goal is None or not selectors.visible_plans(viewer).filter(pk=goal.plan_id).exists():
+        raise NotVisible(_("Goal %(id)s not found.") % {"id": goal_id})
+    plan = goal.plan
+    _editor(viewer, plan.city_id)
+    status = 200
+    if request.method == "POST":
+        form = GoalForm(request.POST, pillars=plan.pillars.all())
+        if form.is_valid():
+            try:
+                services.save_goal(viewer, plan.pk, form.goal_input(), goal.pk)
+            except ValidationFailed as exc:
+                add_domain_errors(form, exc)
+            else:
+                messages.success(request, _("Goal saved."))
+                return redirect(reverse("plans:goals", args=[plan.pk]) + f"#goal-{goal.pk}")
+        status = 422
+    else:
+        form = GoalForm(pillars=plan.pillars.all(), initial={
+            "code": goal.code, "title": goal.title, "pillar": goal.pillar_id})
+    return render_in(request, plan.city, "plans/goal_form.html", {
+        "form": form, "goal": goal, "plan": plan}, status=status)
+
+
+@require_POST
+@pages
+def sub_goal_remove(request: HttpRequest, sub_goal_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    sub = selectors.get_sub_goal(viewer, sub_goal_id)
+    plan_id, goal_id = sub.goal.plan_id, sub.goal_id
+    services.remove_sub_goal(viewer, sub.pk)
+    messages.success(request, _("Sub-goal removed."))
+    return redirect(reverse("plans:goals", args=[plan_id]) + f"#goal-{goal_id}")
