@@ -255,3 +255,16 @@ def test_coordinator_edits_a_goal_and_removes_a_sub_goal(as_user, plan):
     assert goal.title == "Recovery" and goal.pillar.code == "care"
     assert client.post(reverse("plans:sub-goal-remove", args=[sub.pk])).status_code == 302
     assert not SubGoal.objects.exists()
+
+
+def test_coordinator_adds_a_budget_line(as_user, plan):
+    url = reverse("plans:budget-line-add", args=[plan.pk])
+    assert as_user("police_analyst").post(url, {"budget-label": "x"}).status_code == 403
+    client = as_user("municipality_coordinator")
+    bad = client.post(url, {"budget-label": "Pilots", "budget-year": "2040"})
+    assert bad.status_code == 422
+    assert_csp_clean(bad.content.decode())
+    ok = client.post(url, {"budget-label": "Pilots", "budget-amount_eur": "75000"})
+    assert ok.status_code == 302
+    html = client.get(reverse("plans:detail", args=[plan.pk])).content.decode()
+    assert "Pilots: 75,000 EUR" in html or "Pilots: 75 000 EUR" in html

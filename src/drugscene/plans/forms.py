@@ -223,3 +223,15 @@ class PlanActionForm(Form):
             partner_ids=list(cd.get("partners") or []),
             working_group_id=cd.get("working_group"), budget_eur=cd.get("budget_eur"),
             start=cd.get("start"), end=cd.get("end"))
+
+
+class BudgetLineForm(Form):
+    label = forms.CharField(label=gettext_lazy("Budget line"), max_length=200, required=False)
+    amount_eur = _eur_field(gettext_lazy("Amount (EUR)"))
+    year = forms.IntegerField(label=gettext_lazy("Year"), required=False, min_value=2000,
+                              max_value=2100,
+                              help_text=gettext_lazy("Empty: every year of the plan."))
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("prefix", "budget")
+        super().__init__(*args, **kwargs)

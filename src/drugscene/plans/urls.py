@@ -12,6 +12,7 @@ urlpatterns = [
     path("plans/<int:plan_id>/", views.plan_detail, name="detail"),
     path("plans/<int:plan_id>/edit/", views.plan_edit, name="edit"),
     path("plans/<int:plan_id>/meetings/", views.meeting_add, name="meeting-add"),
+    path("plans/<int:plan_id>/budget-lines/", views.budget_line_add, name="budget-line-add"),
     path("plans/<int:plan_id>/health/", views.plan_health, name="health"),
     path("plans/<int:plan_id>/health.csv", views.health_csv, name="health-csv"),
     path("plans/<int:plan_id>/progress.csv", views.progress_csv, name="progress-csv"),

@@ -22,6 +22,7 @@ from drugscene.core.errors import NotVisible, ValidationFailed
 from drugscene.indicators.models import Indicator
 from drugscene.plans import render, selectors, services, transfer
 from drugscene.plans.forms import (
+    BudgetLineForm,
     GoalForm,
     ImportForm,
     MeetingForm,
@@ -127,7 +128,7 @@ def plan_edit(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 # --- one plan -------------------------------------------------------------------------------
 
-def _detail_page(request, viewer, plan, meeting_form=None, status=200):
+def _detail_page(request, viewer, plan, meeting_form=None, budget_form=None, status=200):
     today = city_today(plan.city)
     ctx = render.plan_context(plan, today)
     groups = list(plan.groups.prefetch_related("members", "meetings"))
@@ -138,6 +139,7 @@ def _detail_page(request, viewer, plan, meeting_form=None, status=200):
         "groups": groups,
         "meeting_form": (meeting_form or MeetingForm(groups=groups, initial={"date": today}))
         if can_edit and groups else None,
+        "budget_form": (budget_form or BudgetLineForm()) if can_edit else None,
     })
     return render_in(request, plan.city, "plans/detail.html", ctx, status=status)
 
@@ -496,3 +498,22 @@ def sub_goal_remove(request: HttpRequest, sub_goal_id: int) -> HttpResponse:
     services.remove_sub_goal(viewer, sub.pk)
     messages.success(request, _("Sub-goal removed."))
     return redirect(reverse("plans:goals", args=[plan_id]) + f"#goal-{goal_id}")
+
+
+@require_POST
+@pages
+def budget_line_add(request: HttpRequest, plan_id: int) -> HttpResponse:
+    viewer, plan = _plan_of(request, plan_id)
+    _editor(viewer, plan.city_id)
+    form = BudgetLineForm(request.POST)
+    if form.is_valid():
+        cd = form.cleaned_data
+        try:
+            services.add_budget_line(viewer, plan.pk, cd.get("label") or "",
+                                     cd.get("amount_eur"), cd.get("year"))
+        except ValidationFailed as exc:
+            add_domain_errors(form, exc)
+        else:
+            messages.success(request, _("Budget line added."))
+            return redirect(reverse("plans:detail", args=[plan.pk]) + "#overall-title")
+    return _detail_page(request, viewer, plan, budget_form=form, status=422)
