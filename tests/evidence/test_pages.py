@@ -138,3 +138,16 @@ def test_panel_on_the_action_page(as_user, world, lang) -> None:
     if lang == "en":
         assert str(BY_KEY["night_closure"].summary)[:50] in html
         assert "0.70" in html
+
+
+def test_long_tables_are_capped_but_the_figures_count_all(as_user, world, monkeypatch) -> None:
+    from drugscene.evidence import views
+
+    monkeypatch.setattr(views, "TABLE_ROWS", 2)
+    for i, rr in enumerate((0.8, 0.4, 0.9)):
+        follow_up(action(world, "cleaning", title=f"Städning {i}"), "end", rr=rr, wdq=0.2)
+    html = as_user("police_viewer").get(reverse("evidence:detail",
+                                                args=["cleaning"])).content.decode()
+    assert html.count("Städning ") == 2
+    assert "The 2 most recent of 3 evaluated actions are listed" in html
+    assert "0.80" in html  # the median of all three (not a listed row)

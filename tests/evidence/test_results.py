@@ -55,7 +55,7 @@ def test_hand_computed(world) -> None:
     assert (r.diffusion, r.displacement, r.neither, r.no_gain) == (1, 1, 1, 1)
     assert (r.came_back, r.checked_came_back) == (1, 2)
     by_title = {row.action.title: row for row in r.rows}
-    assert by_title["A4"].follow_up.milestone == "m3"
+    assert by_title["A4"].milestone == "m3"
     assert by_title["A3"].came_back is None
 
 

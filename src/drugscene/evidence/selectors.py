@@ -20,8 +20,6 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
-
 from drugscene.accounts.access import Viewer
 from drugscene.actions.models import Action, ActionStatus, FollowUp
 from drugscene.actions.selectors import visible_actions
@@ -33,30 +31,33 @@ DIFFUSION, DISPLACEMENT, NEITHER, NO_GAIN, NOT_READ = (
     "diffusion", "displacement", "neither", "no_gain", "not_read")
 
 
-def wdq_reading(fu: FollowUp) -> str:
+def wdq_reading(target_before: int | None, target_after: int | None,
+                control_before: int | None, control_after: int | None,
+                wdq: float | None) -> str:
     """``diffusion``, ``displacement``, ``neither``, ``no_gain`` (the target did not improve
     relative to the control, so the WDQ says nothing) or ``not_read`` (figures missing)."""
-    counts = (fu.target_before, fu.target_after, fu.control_before, fu.control_after)
-    if any(c is None for c in counts) or not fu.control_before or not fu.control_after:
+    counts = (target_before, target_after, control_before, control_after)
+    if any(c is None for c in counts) or not control_before or not control_after:
         return NOT_READ
-    sm = fu.target_after / fu.control_after - fu.target_before / fu.control_before
+    sm = target_after / control_after - target_before / control_before
     if sm >= 0:
         return NO_GAIN
-    if fu.wdq is None:
+    if wdq is None:
         return NOT_READ
-    if fu.wdq > NEUTRAL_WDQ:
+    if wdq > NEUTRAL_WDQ:
         return DIFFUSION
-    if fu.wdq < -NEUTRAL_WDQ:
+    if wdq < -NEUTRAL_WDQ:
         return DISPLACEMENT
     return NEITHER
 
 
 @dataclass
 class ActionResult:
-    """One evaluated action of the kind."""
+    """One evaluated action of the kind, read at its first computed follow-up with
+    figures (``milestone``)."""
 
     action: Action
-    follow_up: FollowUp
+    milestone: str
     rate_ratio: float | None
     rr_low: float | None
     rr_high: float | None
@@ -120,28 +121,40 @@ class CityResults:
         return sum(1 for r in self.rows if r.came_back)
 
 
-def _has_figures(fu: FollowUp) -> bool:
-    return fu.computed_at is not None and fu.target_before is not None
+#: the follow-up columns read, in this order
+FOLLOW_UP_FIELDS = ("action_id", "milestone", "target_before", "target_after",
+                    "control_before", "control_after", "rate_ratio", "rr_low", "rr_high",
+                    "wdq", "came_back")
 
 
 def city_results(city: City | int, kind: str, viewer: Viewer) -> CityResults:
-    """The city's own evaluated actions of ``kind`` that ``viewer`` may see."""
+    """The city's own evaluated actions of ``kind`` that ``viewer`` may see (the rows
+    newest first)."""
     city_id = city if isinstance(city, int) else city.pk
-    computed = FollowUp.objects.filter(computed_at__isnull=False).order_by("due_date", "pk")
+    # only what the table shows: no city boundary or place/district outlines per row
     actions = (visible_actions(viewer, city_id=city_id).filter(kind=kind)
                .exclude(status=ActionStatus.CANCELLED)
-               .prefetch_related(Prefetch("follow_ups", queryset=computed))
+               .select_related(None).select_related("place", "area")
+               .only("id", "city_id", "kind", "title", "start", "end", "status",
+                     "place__id", "place__name", "area__id", "area__name")
                .order_by("-start", "-pk"))
+    by_action: dict[int, list[tuple]] = {}
+    computed = (FollowUp.objects.filter(action__in=actions.values("pk"),
+                                        computed_at__isnull=False)
+                .order_by("action_id", "due_date", "pk").values_list(*FOLLOW_UP_FIELDS))
+    for row in computed:
+        by_action.setdefault(row[0], []).append(row)
     out = CityResults(kind=kind)
     for action in actions:
         out.actions += 1
-        fus = list(action.follow_ups.all())
-        effect = next((f for f in fus if _has_figures(f)), None)
+        fus = by_action.get(action.pk, [])
+        effect = next((f for f in fus if f[2] is not None), None)  # has figures
         if effect is None:
             continue
-        checks = [f.came_back for f in fus if f.came_back is not None]
+        (_a, milestone, tb, ta, cb, ca, rr, low, high, wdq, _c) = effect
+        checks = [f[10] for f in fus if f[10] is not None]
         out.rows.append(ActionResult(
-            action=action, follow_up=effect, rate_ratio=effect.rate_ratio,
-            rr_low=effect.rr_low, rr_high=effect.rr_high, wdq=effect.wdq,
-            reading=wdq_reading(effect), came_back=any(checks) if checks else None))
+            action=action, milestone=milestone, rate_ratio=rr, rr_low=low, rr_high=high,
+            wdq=wdq, reading=wdq_reading(tb, ta, cb, ca, wdq),
+            came_back=any(checks) if checks else None))
     return out

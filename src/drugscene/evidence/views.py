@@ -13,6 +13,9 @@ from drugscene.evidence import catalogue, selectors
 from drugscene.web.common import city_of, pages, render_in, viewer_of
 
 KIND_KEYS = frozenset(ActionKind.values)
+#: the detail page lists at most this many evaluated actions (the newest); the figures
+#: above the table count them all
+TABLE_ROWS = 100
 
 
 def _known(key: str) -> None:
@@ -60,6 +63,8 @@ def entry_detail(request: HttpRequest, key: str) -> HttpResponse:
     ctx = panel_context(request, key, city)
     entry = ctx["entry"]
     ctx["related"] = [catalogue.entry(k) for k in entry.related] if entry else []
+    results = ctx["results"]
+    ctx["table_rows"] = results.rows[:TABLE_ROWS] if results else []
     return render_in(request, city, "evidence/detail.html", ctx)
 
 
