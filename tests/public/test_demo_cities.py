@@ -80,3 +80,25 @@ def test_two_demo_cities_coexist_and_rebuild_independently(small_demo, sister) -
     assert set(Report.objects.filter(city=first).values_list("id", flat=True)) == ids_first
     assert Membership.objects.filter(organisation__city=first, is_demo=True).count() == len(
         loader.DEMO_USERS)
+
+
+@pytest.mark.django_db
+def test_demo_command_builds_a_further_city(tmp_path, capsys) -> None:
+    from django.core.management import call_command
+
+    truth = tmp_path / "truth.json"
+    call_command("demo", "--slug", "norrvik", "--name", "Norrvik", "--reports", "400",
+                 "--days", "120", "--no-serve", "--truth", str(truth))
+    city = City.objects.get(slug="norrvik")
+    assert city.name == "Norrvik" and city.public_enabled
+    assert (city.unemployment_rate, city.ill_health_days) == (
+        model.SISTER.unemployment_rate, model.SISTER.ill_health_days)
+    assert Report.objects.filter(city=city).count() == 400
+    assert '"slug": "norrvik"' in truth.read_text(encoding="utf-8")
+    assert "norrvik-coordinator" in capsys.readouterr().out
+    assert authenticate(username="norrvik-coordinator", password=loader.DEMO_PASSWORD)
+    from drugscene.reports.models import Category
+
+    assert set(Category.objects.filter(city=city, public=True).values_list("slug", flat=True)) \
+        == {"drugs", "open_sale", "open_use", "drug_litter", "vandalism", "graffiti",
+            "littering"}
