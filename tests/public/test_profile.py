@@ -89,6 +89,11 @@ def _good(world) -> dict:
     (lambda d: d["indicators"]["overdose-deaths"].update(value="many"),
      "indicators.overdose-deaths.value"),
     (lambda d: d["period"].update(start="2025-13-01"), "period.start"),
+    (lambda d: d.update(reports=[{"lon": 16.9, "lat": 59.0}]), "reports"),
+    (lambda d: d["city"].update(mayor="A Person"), "city.mayor"),
+    (lambda d: d["plan"].update(notes="free text"), "plan.notes"),
+    (lambda d: d["indicators"]["reports-drug"].update(points=[1]),
+     "indicators.reports-drug.points"),
 ])
 def test_bad_profiles_name_the_field(world, change, field) -> None:
     data = copy.deepcopy(_good(world))
@@ -97,6 +102,12 @@ def test_bad_profiles_name_the_field(world, change, field) -> None:
         import_profile(data, slug="elsewhere")
     assert field in err.value.errors, err.value.errors
     assert not CityProfile.objects.exists()
+
+
+def test_not_an_object(world) -> None:
+    with pytest.raises(ValidationFailed) as err:
+        import_profile([1, 2], slug="elsewhere")
+    assert "profile" in err.value.errors
 
 
 def test_every_problem_at_once_and_good_data_passes(world) -> None:

@@ -27,6 +27,21 @@ PLAN_STATUSES = ("planned", "ongoing", "done", "delayed", "stopped")
 MAX_COUNT = 100_000_000
 
 
+#: the keys a version-1 profile may hold, per object (anything else is refused, so that an
+#: imported file cannot carry more than aggregates)
+KEYS = {
+    "": {"schema", "version", "generated_on", "period", "city", "places_by_status", "methods",
+         "plan", "indicators"},
+    "period": {"start", "end"},
+    "city": {"slug", "name", "population", "unemployment_rate", "ill_health_days",
+             "statistics_year"},
+    "plan": {"title", "period_start", "period_end", "goals", "goals_with_sub_goals",
+             "goals_broken_down", "sub_goals", "measurable_sub_goals", "actions",
+             "actions_by_status", "done_share"},
+    "indicator": {"value", "periods", "unit", "per_100k"},
+}
+
+
 class _Check:
     """Typed reads of one profile, collecting every problem (path → messages)."""
 
@@ -36,12 +51,18 @@ class _Check:
     def bad(self, path: str, message: str) -> None:
         self.problems.add(path, message)
 
-    def obj(self, data: object, path: str, *, optional: bool = False) -> dict | None:
+    def obj(self, data: object, path: str, *, optional: bool = False,
+            keys: str | None = None) -> dict | None:
         if data is None and optional:
             return None
         if not isinstance(data, dict):
             self.bad(path, _("must be an object"))
             return None
+        if keys is not None:
+            for key in data:
+                if key not in KEYS[keys]:
+                    where = f"{path}.{key}" if path else str(key)
+                    self.bad(where, _("is not a field of a city profile"))
         return data
 
     def number(self, data: dict, key: str, path: str, *, low: float, high: float,
@@ -109,13 +130,14 @@ def validate(data: object) -> dict:
         c.bad("version", _("version %(found)s is not supported (this installation reads "
                            "version %(version)s)") % {"found": version, "version": VERSION})
         c.problems.raise_if_any()
+    c.obj(root, "", keys="")
     c.day(root, "generated_on", "")
-    period = c.obj(root.get("period"), "period")
+    period = c.obj(root.get("period"), "period", keys="period")
     if period is not None:
         start, end = c.day(period, "start", "period"), c.day(period, "end", "period")
         if start and end and start > end:
             c.bad("period.end", _("must not be before the start"))
-    city = c.obj(root.get("city"), "city")
+    city = c.obj(root.get("city"), "city", keys="city")
     if city is not None:
         slug = c.text(city, "slug", "city", max_length=50)
         if slug is not None and not SLUG.match(slug):
@@ -149,7 +171,7 @@ def validate(data: object) -> dict:
             if not isinstance(slug, str) or not KEY.match(slug):
                 c.bad(path, _("is not a valid indicator slug"))
                 continue
-            item = c.obj(item, path)
+            item = c.obj(item, path, keys="indicator")
             if item is None:
                 continue
             c.number(item, "value", path, low=0, high=1e12)
@@ -163,7 +185,7 @@ def validate(data: object) -> dict:
 
 
 def _validate_plan(c: _Check, data: object) -> None:
-    plan = c.obj(data, "plan", optional=True)
+    plan = c.obj(data, "plan", optional=True, keys="plan")
     if plan is None:
         return
     c.text(plan, "title", "plan", max_length=200)
