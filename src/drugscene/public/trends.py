@@ -6,8 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
-from django.utils.formats import number_format
-
 from drugscene.indicators.catalogue import caveat_text
 
 WIDTH, HEIGHT, PAD = 320, 90, 6
@@ -77,8 +75,3 @@ def trend_of(series) -> Trend:
         rows=list(reversed(points[-TABLE_POINTS:])),
     )
 
-
-def format_value(value: float | None) -> str:
-    if value is None:
-        return ""
-    return number_format(value, 0 if float(value).is_integer() else 1, use_l10n=True)
