@@ -103,7 +103,7 @@ def test_panel_on_the_action_form_follows_the_kind(as_user, world, lang) -> None
     assert_csp_clean(html)
     assert 'id="evidence-panel"' in html and "data-evidence-panel" in html
     assert 'src="/static/evidence/panel.js"' in html
-    assert reverse("evidence:panel", args=["__key__"]) in html
+    assert reverse("evidence:panel", args=["__key__"]) + f"?city={world.city.slug}" in html
 
 
 def test_panel_on_the_action_form_prefilled_from_a_cause(as_user, world) -> None:

@@ -17,5 +17,5 @@ def evidence_panel(context, kind, live=False):
     key = str(kind or "")
     ctx = panel_context(request, key, context.get("city")) if request is not None else {
         "key": key, "entry": None, "no_summary": None, "results": None, "kind_label": ""}
-    ctx.update(live=live, request=request)
+    ctx.update(live=live, request=request, city=context.get("city"))
     return ctx
