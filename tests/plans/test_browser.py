@@ -12,7 +12,9 @@ import pytest
 
 from drugscene.plans import services
 from drugscene.plans.models import PlanAction
+from tests import factories
 
+SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -27,7 +29,13 @@ def test_coordinator_records_progress_and_prints_the_pdf(pages, world):
                                   lead_organisation=world.orgs["social"],
                                   budget_eur=Decimal(10000), start=date(2026, 1, 1),
                                   end=date(2027, 1, 1))
-    page = pages.login("municipality_coordinator")
+    page = pages.new()
+    page.set_default_timeout(30_000)  # the shared test machine is sometimes slow
+    page.goto("/login/")
+    page.fill("#id_username", "municipality_coordinator")
+    page.fill("#id_password", factories.PASSWORD)
+    page.click("button[type=submit].btn-primary")
+    page.wait_for_url(re.compile(r"/$|/#"))
     page.goto(f"/plans/{plan.pk}/")
     assert "0 % done" in page.inner_text("#pillars-title + table tbody tr:first-child")
     page.click("text=Prevention 1")
@@ -44,6 +52,8 @@ def test_coordinator_records_progress_and_prints_the_pdf(pages, world):
     page.click(f"text={plan.title}")
     page.wait_for_url(re.compile(rf"/plans/{plan.pk}/"))
     row = page.inner_text("#pillars-title + table tbody tr:first-child")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "plan-progress.png"), full_page=True)
     assert "33 % done" in row and ("9,500" in row or "9 500" in row)
     with page.expect_download() as info:
         page.click("#progress-pdf")
