@@ -197,7 +197,7 @@ def import_reports(path: str | Path, city: City, source: Organisation, mapping: 
         raise
     _finish(run, RunStatus.DONE, "")
     if outcome.imported >= ANALYZE_AFTER:
-        bulk.update_statistics()
+        bulk.update_statistics(sample_rows=10_000)
     run.refresh_from_db()
     return outcome
 

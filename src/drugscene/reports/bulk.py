@@ -155,8 +155,16 @@ def fix_sequence() -> None:
         )
 
 
-def update_statistics() -> None:
+def update_statistics(sample_rows: int | None = None) -> None:
     """Refresh the query planner's statistics after a bulk load (both databases need it to
-    choose the time index for pages and the covering index for counts)."""
+    choose the time index for pages and the covering index for counts).
+
+    ``sample_rows`` lets SQLite estimate from about that many rows per index
+    (``PRAGMA analysis_limit``) instead of reading every index of a large table.
+    """
     with connection.cursor() as cur:
+        if sample_rows and connection.vendor == "sqlite":
+            cur.execute(f"PRAGMA analysis_limit = {int(sample_rows)}")
         cur.execute("ANALYZE")
+        if sample_rows and connection.vendor == "sqlite":
+            cur.execute("PRAGMA analysis_limit = 0")
