@@ -87,6 +87,9 @@ def test_computed_per_district_and_other_frequencies(catalogue, spread_reports):
         if k < timezone.localdate(timezone=TZ).replace(day=1)}
     grouped = dict(selectors.district_series(ind))
     assert _as_counter(grouped[west]) == _as_counter(selectors.series(ind, west.pk))
+    city, per_district = selectors.city_and_district_series(ind)
+    assert city == selectors.series(ind)
+    assert dict(per_district) == grouped
     for kind in ("quarter", "week"):
         ind.frequency = kind
         points = selectors.series(ind)
@@ -187,3 +190,17 @@ def test_public_report_counts_when_categories_are_public(world, catalogue, sprea
     assert "reports-open_sale" in out and "reports-drug" not in out
     for _area, points in out["reports-open_sale"].districts:
         assert all(p.value is None or p.value == 0 or p.value >= 5 for p in points)
+
+
+def test_counts_are_cached_for_a_while(catalogue, spread_reports, monkeypatch):
+    from django.core.cache import cache
+
+    monkeypatch.setattr(selectors, "CACHE_IN_TESTS", True)
+    cache.clear()
+    ind = catalogue["reports-drug"]
+    first = selectors.series(ind)
+    Report.objects.filter(category__drug_related=True).update(review_status="rejected")
+    assert selectors.series(ind) == first                      # from the cache
+    monkeypatch.setattr(selectors, "CACHE_IN_TESTS", False)
+    assert all(p.value == 0 for p in selectors.series(ind))    # counted again
+    cache.clear()

@@ -26,6 +26,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, DateTimeField, QuerySet
 from django.db.models.functions import Substr, Trunc
@@ -46,6 +48,11 @@ from drugscene.reports.models import Category, Report
 PUBLIC_MIN_COUNT = 5
 #: fewest points for a trend test
 MIN_TREND_POINTS = 6
+#: seconds computed report counts stay in the cache (a million reports take a second or two
+#: to count on SQLite; the public page and the indicator pages reuse the counts)
+COUNT_CACHE_SECONDS = 300
+#: tests that check the cache itself switch it on
+CACHE_IN_TESTS = False
 COUNTED_VISIBILITY = ("public", "partners")
 NOT_COUNTED_REVIEW = ("rejected", "duplicate")
 
@@ -193,9 +200,34 @@ def _period_rows(qs: QuerySet[Report], indicator: Indicator, keys: list[str]):
         yield (P.bucket(p, kind)[0], *row[1:])
 
 
+def _cache_seconds() -> int:
+    """How long computed counts are kept (0 while testing, so tests see every change)."""
+    return 0 if settings.TESTING and not CACHE_IN_TESTS else COUNT_CACHE_SECONDS
+
+
 def _counts(indicator: Indicator, *, area_id: int | None, by_area: bool, start: date | None,
             end: date | None) -> dict:
-    """``{(area_id or None, period_start): n}`` counted in the database."""
+    """``{(area_id or None, period_start): n}`` counted in the database, kept in the cache
+    for :data:`COUNT_CACHE_SECONDS` (a late report or a review of an old report shows in
+    a complete period after at most that long)."""
+    seconds = _cache_seconds()
+    key = None
+    if seconds:
+        key = ("indicators:counts:" + ":".join(str(x) for x in (
+            indicator.pk, indicator.frequency, indicator.category_id, area_id, by_area, start,
+            end)))
+        hit = cache.get(key)
+        if hit is not None:
+            return hit
+    out = _count_in_database(indicator, area_id=area_id, by_area=by_area, start=start,
+                             end=end)
+    if key:
+        cache.set(key, out, seconds)
+    return out
+
+
+def _count_in_database(indicator: Indicator, *, area_id: int | None, by_area: bool,
+                       start: date | None, end: date | None) -> dict:
     tz = _tz(indicator)
     qs = counted_reports(indicator)
     if area_id is not None:
@@ -274,21 +306,37 @@ def district_series(indicator: Indicator, start: date | None = None,
                     end: date | None = None) -> list[tuple[Area, list[Point]]]:
     """Each district with its series (computed ones in one grouped query), districts with
     no measurement left out."""
-    areas = list(Area.objects.filter(city_id=indicator.city_id).order_by("name"))
     if indicator.computed == Computed.REPORTS:
-        span = _computed_range(indicator, start, end)
-        if span is None:
-            return []
-        counts = _counts(indicator, area_id=None, by_area=True, start=span[0], end=span[1])
-        grid = [(a, b) for a, b in P.periods(span[0], span[1], indicator.frequency)
-                if b <= span[1]]
-        return [(area, [Point(a, b, float(counts.get((area.pk, a), 0))) for a, b in grid])
-                for area in areas]
+        return city_and_district_series(indicator, start, end)[1]
+    areas = list(Area.objects.filter(city_id=indicator.city_id).order_by("name"))
     by_area: dict[int, list[Point]] = {}
     for m in _measured(indicator, start, end).filter(area__isnull=False, gender="",
                                                      age_band=""):
         by_area.setdefault(m.area_id, []).append(_point(m))
     return [(area, by_area[area.pk]) for area in areas if area.pk in by_area]
+
+
+def city_and_district_series(indicator: Indicator, start: date | None = None,
+                             end: date | None = None
+                             ) -> tuple[list[Point], list[tuple[Area, list[Point]]]]:
+    """The city series and each district's: for a computed indicator both come from one
+    grouped query (the city's count is the sum over the districts and the reports outside
+    every district)."""
+    if indicator.computed != Computed.REPORTS:
+        return series(indicator, None, start, end), district_series(indicator, start, end)
+    areas = list(Area.objects.filter(city_id=indicator.city_id).order_by("name"))
+    span = _computed_range(indicator, start, end)
+    if span is None:
+        return [], []
+    counts = _counts(indicator, area_id=None, by_area=True, start=span[0], end=span[1])
+    grid = [(a, b) for a, b in P.periods(span[0], span[1], indicator.frequency)
+            if b <= span[1]]
+    total: dict[date, int] = {}
+    for (_area, a), n in counts.items():
+        total[a] = total.get(a, 0) + n
+    city = [Point(a, b, float(total.get(a, 0))) for a, b in grid]
+    return city, [(area, [Point(a, b, float(counts.get((area.pk, a), 0))) for a, b in grid])
+                  for area in areas]
 
 
 def breakdowns(indicator: Indicator, area=None) -> dict[str, list[tuple[str, list[Point]]]]:
@@ -472,10 +520,13 @@ def public_series(city: City) -> list[PublicSeries]:
     Indicators with no point are left out."""
     out = []
     for ind in public_indicators(city):
-        points = suppress(ind, series(ind))
         districts = []
         if ind.level == "district":
-            districts = [(a, suppress(ind, pts)) for a, pts in district_series(ind)]
+            points, per_district = city_and_district_series(ind)
+            districts = [(a, suppress(ind, pts)) for a, pts in per_district]
+        else:
+            points = series(ind)
+        points = suppress(ind, points)
         if points or districts:
             out.append(PublicSeries(ind, points, districts))
     return out

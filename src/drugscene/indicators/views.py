@@ -82,7 +82,11 @@ def _detail_context(request: HttpRequest, viewer, city, ind: Indicator, *,
                     form: MeasurementForm | None = None) -> dict:
     area = _area_of(request, city.pk)
     areas = list(areas_of(city.pk))
-    points = selectors.series(ind, area)
+    per_district = None
+    if ind.level == "district" and area is None:
+        points, per_district = selectors.city_and_district_series(ind)
+    else:
+        points = selectors.series(ind, area)
     targets = [t for t in selectors.plan_targets(ind)
                if t.get("area_id") == (area.pk if area else None)]
     ctx = {
@@ -96,11 +100,9 @@ def _detail_context(request: HttpRequest, viewer, city, ind: Indicator, *,
         "can_enter": services.can_enter(viewer, city.pk) and not ind.computed,
         "latest": points[-1] if points else None,
     }
-    if ind.level == "district" and area is None:
-        per_district = selectors.district_series(ind)
-        if per_district:
-            ctx["districts_b64"] = charts.b64(charts.small_multiples(
-                [(a.name, pts) for a, pts in per_district], unit=ind.unit))
+    if per_district:
+        ctx["districts_b64"] = charts.b64(charts.small_multiples(
+            [(a.name, pts) for a, pts in per_district], unit=ind.unit))
     if not ind.computed:
         split = selectors.breakdowns(ind, area)
         genders = dict(Gender.choices)
