@@ -181,3 +181,14 @@ def test_geojson_caching_headers(client, demo_city) -> None:
     again = client.get(f"/public/{demo_city.slug}/hexagons.geojson",
                        HTTP_IF_NONE_MATCH=response["ETag"])
     assert again.status_code == 304
+
+
+def test_the_page_holds_no_report_coordinate(client, demo_city) -> None:
+    import re
+
+    html = client.get(f"/public/{demo_city.slug}/").content.decode()
+    numbers = {float(x) for x in re.findall(r"-?\d+\.\d{4,}", html)}
+    assert numbers  # the district outlines are there
+    for lon, lat in Report.objects.filter(city=demo_city).values_list("lon", "lat"):
+        assert lon not in numbers and lat not in numbers
+        assert round(lon, 6) not in numbers or round(lat, 6) not in numbers
