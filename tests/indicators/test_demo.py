@@ -38,12 +38,14 @@ def test_demo_builds_two_years_deterministically(demo_city):
     city, demo = demo_city
     _build(city, demo)
     first = sorted(Measurement.objects.filter(indicator__city=city).values_list(
-        "indicator__slug", "period_start", "area__slug", "gender", "value", "below_lod"),
+        "indicator__slug", "period_start", "area__slug", "gender", "value", "below_lod",
+        "age_band"),
         key=repr)
     Measurement.objects.filter(indicator__city=city).delete()
     _build(city, demo)
     again = sorted(Measurement.objects.filter(indicator__city=city).values_list(
-        "indicator__slug", "period_start", "area__slug", "gender", "value", "below_lod"),
+        "indicator__slug", "period_start", "area__slug", "gender", "value", "below_lod",
+        "age_band"),
         key=repr)
     assert first == again
     slugs = {row[0] for row in first}
@@ -56,8 +58,15 @@ def test_demo_builds_two_years_deterministically(demo_city):
                                        below_lod=True)
     assert below.exists() and not below.filter(value__isnull=False).exists()
     assert all(m.lod for m in below)
-    months = [r for r in first if r[0] == "overdose-deaths" and not r[3]]
+    months = [r for r in first if r[0] == "overdose-deaths" and not r[3] and not r[6]]
     assert 23 <= len(months) <= 24 and max(r[4] for r in months) < 10
+    # the yearly breakdowns add up to the months of that year
+    for year in {r[1].year for r in first if r[0] == "overdose-deaths" and r[6]}:
+        total = sum(r[4] for r in months if r[1].year == year)
+        assert sum(r[4] for r in first if r[0] == "overdose-deaths" and r[6]
+                   and r[1].year == year) == total
+        assert sum(r[4] for r in first if r[0] == "overdose-deaths" and r[3]
+                   and r[1].year == year) == total
 
 
 def test_demo_tells_the_planted_story(demo_city):

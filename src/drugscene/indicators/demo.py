@@ -169,29 +169,41 @@ def _survey(add, rng, gt, areas, start: date, end_excl: date) -> None:
             half = 1.96 * math.sqrt(share * (1 - share) / n)
             add(ind_slug, a, b, round(100 * share, 1), ci_low=round(100 * (share - half), 1),
                 ci_high=round(100 * (share + half), 1), denominator=n, source=SOURCE_SURVEY)
-            for gender, delta in (("female", 0.07), ("male", -0.06)):
-                g = min(0.95, max(0.02, share + delta))
-                gh = 1.96 * math.sqrt(g * (1 - g) / (n / 2))
-                add(ind_slug, a, b, round(100 * g, 1), gender=gender,
-                    ci_low=round(100 * (g - gh), 1), ci_high=round(100 * (g + gh), 1),
-                    denominator=n // 2, source=SOURCE_SURVEY)
+            groups = [({"gender": "female"}, 0.07, 0.5), ({"gender": "male"}, -0.06, 0.5)]
+            groups += [({"age_band": band}, delta, part) for band, delta, part in (
+                ("16-29", 0.05, 0.22), ("30-49", -0.01, 0.33), ("50-64", -0.02, 0.24),
+                ("65+", 0.03, 0.21))]
+            for group, delta, part in groups:
+                g = min(0.95, max(0.02, share + delta + rng.normal(0, 0.01)))
+                size = int(n * part)
+                gh = 1.96 * math.sqrt(g * (1 - g) / size)
+                add(ind_slug, a, b, round(100 * g, 1), ci_low=round(100 * max(0, g - gh), 1),
+                    ci_high=round(100 * min(1, g + gh), 1), denominator=size,
+                    source=SOURCE_SURVEY, **group)
 
 
 def _deaths_and_treatment(add, rng, months, start: date, end_excl: date) -> None:
+    bands = ("<25", "25-34", "35-49", "50+")
     by_year: dict[int, dict[str, int]] = {}
     for a, b in months:
         n = int(rng.poisson(1.1))
         add("overdose-deaths", a, b, n)
         women = int(rng.binomial(n, 0.22))
+        ages = rng.multinomial(n, [0.12, 0.30, 0.38, 0.20])
         year = by_year.setdefault(a.year, {"female": 0, "male": 0, "months": 0})
         year["female"] += women
         year["male"] += n - women
         year["months"] += 1
+        for band, k in zip(bands, ages.tolist(), strict=True):
+            year[band] = year.get(band, 0) + k
     for y, counts in by_year.items():
         if counts["months"] == 12:
             for gender in ("female", "male"):
                 add("overdose-deaths", date(y, 1, 1), date(y, 12, 31), counts[gender],
                     gender=gender)
+            for band in bands:
+                add("overdose-deaths", date(y, 1, 1), date(y, 12, 31), counts.get(band, 0),
+                    age_band=band)
     for k, (a, b) in enumerate(_complete("quarter", start, end_excl)):
         n = int(rng.poisson(58 + 3 * k))
         women = int(rng.binomial(n, 0.31))
