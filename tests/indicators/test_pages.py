@@ -174,3 +174,10 @@ def test_plan_targets_are_listed_on_the_page(as_user, measured, world):
     html = client.get(reverse("indicators:detail", args=[ind.pk]) + "?district=west"
                       ).content.decode()
     assert "West below five" in html and "Halve syringe finds" not in html
+
+
+def test_help_texts_with_less_than_are_escaped(as_user, measured):
+    html = as_user("municipality_analyst").get(reverse(
+        "indicators:detail", args=[measured["survey-avoid-places"].pk])).content.decode()
+    assert "&lt;LOD or &lt;0.5 when below the limit of detection" in html
+    assert "65+ or &lt;15; empty for all" in html

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.html import escape
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -12,6 +13,9 @@ from drugscene.indicators.services import MeasurementInput
 from drugscene.web.forms import IDENTIFIER_NOTE, Form
 
 _TEXT = {"maxlength": 60}
+# help texts are rendered as HTML: these hold "<", so they are escaped when the form is made
+VALUE_HELP = gettext_lazy("12.5 or 12,5; <LOD or <0.5 when below the limit of detection")
+AGE_HELP = gettext_lazy("15-17, 65+ or <15; empty for all")
 
 
 class MeasurementForm(Form):
@@ -22,8 +26,7 @@ class MeasurementForm(Form):
                                "2025-03-01/2025-03-31"))
     value = forms.CharField(
         label=gettext_lazy("Value"), required=False, widget=forms.TextInput(attrs=_TEXT),
-        help_text=gettext_lazy("12.5 or 12,5; <LOD or <0.5 when below the limit of "
-                               "detection"))
+        help_text=VALUE_HELP)
     ci_low = forms.CharField(label=gettext_lazy("Confidence interval, low"), required=False,
                              widget=forms.TextInput(attrs=_TEXT))
     ci_high = forms.CharField(label=gettext_lazy("Confidence interval, high"), required=False,
@@ -32,7 +35,7 @@ class MeasurementForm(Form):
                                   required=False, widget=forms.TextInput(attrs=_TEXT))
     gender = forms.ChoiceField(label=gettext_lazy("Gender"), required=False)
     age_band = forms.CharField(label=gettext_lazy("Age band"), required=False,
-                               help_text=gettext_lazy("15-17, 65+ or <15; empty for all"),
+                               help_text=AGE_HELP,
                                widget=forms.TextInput(attrs={"maxlength": 16}))
     source = forms.CharField(label=gettext_lazy("Source"), required=False,
                              widget=forms.TextInput(attrs={"maxlength": 200}))
@@ -45,6 +48,8 @@ class MeasurementForm(Form):
         self.fields["area"].choices = [("", _("Whole city"))] + [(a.slug, a.name)
                                                                  for a in areas]
         self.fields["gender"].choices = [(v, capfirst(label)) for v, label in Gender.choices]
+        self.fields["value"].help_text = escape(str(VALUE_HELP))
+        self.fields["age_band"].help_text = escape(str(AGE_HELP))
         if not indicator.by_gender:
             del self.fields["gender"]
         if not indicator.by_age:
