@@ -78,6 +78,8 @@ class Outcome:
     imported: int = 0
     rejects_path: str | None = None
     run: ImportRun | None = None
+    #: seconds per stage: checking, writing (cells, areas, chunks), statistics
+    seconds: dict | None = None
 
     @property
     def invalid(self) -> int:
@@ -151,11 +153,12 @@ def import_reports(path: str | Path, city: City, source: Organisation, mapping: 
     ``readers.ReadError`` or ``validate.FileProblem``.
     """
     path = Path(path)
+    t0 = time.perf_counter()
     table = open_table(path, format=mapping.format, delimiter=mapping.delimiter,
                        encoding=mapping.encoding, layer=mapping.layer)
     checked = check_file(table, mapping, city, progress=progress, total=table.estimate)
     rows = checked.rows
-    outcome = Outcome(checked)
+    outcome = Outcome(checked, seconds={"checking": time.perf_counter() - t0})
     if checked.rejected and not skip_invalid:
         return outcome
     present = existing_ids(city, source, rows.external_id)
@@ -196,8 +199,11 @@ def import_reports(path: str | Path, city: City, source: Organisation, mapping: 
         _finish(run, RunStatus.FAILED, f"{type(exc).__name__}: {exc}"[:2000])
         raise
     _finish(run, RunStatus.DONE, "")
+    t1 = time.perf_counter()
+    outcome.seconds["writing"] = t1 - t0 - outcome.seconds["checking"]
     if outcome.imported >= ANALYZE_AFTER:
         bulk.update_statistics(sample_rows=10_000)
+    outcome.seconds["statistics"] = time.perf_counter() - t1
     run.refresh_from_db()
     return outcome
 

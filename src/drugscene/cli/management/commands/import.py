@@ -115,6 +115,9 @@ class Command(BaseCommand):
             f"({rows:,} rows{filtered}, {len(checked.rejected):,} invalid, "
             f"{out.present:,} already present) in {seconds:.1f} s ({rate:,.0f} rows/s). "
             f"Import run #{out.run.pk}.")
+        if out.seconds:
+            self.stdout.write("Seconds: " + ", ".join(f"{k} {v:.1f}"
+                                                      for k, v in out.seconds.items()))
         if out.rejects_path:
             self.stdout.write(f"Rejected rows with reasons: {out.rejects_path}")
         if mapping.attribution:
