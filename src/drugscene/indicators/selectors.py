@@ -190,7 +190,8 @@ def _period_rows(qs: QuerySet[Report], indicator: Indicator, keys: list[str]):
         starts = [a for a, _b in P.periods(first, last, kind)]
         bounds = [_hour_text(_moment(a, tz)) for a in starts]
         for row in rows:
-            yield (starts[bisect_right(bounds, row[0]) - 1], *row[1:])
+            hour = row[0].replace("T", " ")      # ISO text written by other tools
+            yield (starts[bisect_right(bounds, hour) - 1], *row[1:])
         return
     rows = (qs.order_by()
             .annotate(p=Trunc("occurred_from", kind, output_field=DateTimeField(), tzinfo=tz))
