@@ -14,6 +14,7 @@ import pytest
 import shapely
 from django.test import Client
 
+from tests import factories
 from tests.ogc.test_endpoints import walk
 
 
@@ -127,3 +128,15 @@ def test_export_needs_the_export_permission(scene) -> None:
     assert r.status_code == 401
     r, _ = download(scene.token("police_analyst"), "reports.shp")
     assert r.status_code == 404
+
+
+def test_fast_rows_equal_the_rest_apis_report_dicts(scene) -> None:
+    """The exports read plain values; each dict equals the REST API's serialiser's."""
+    from drugscene.api.serialise import REPORT_RELATED, report_dicts
+    from drugscene.reports.export import report_dicts_of
+    from drugscene.reports.models import Report
+
+    factories.report(scene.world, place_id=scene.world.place.pk, persons=2, age_15_17=1,
+                     gender_male=2, text="ring 070-123 45 67", occurred_to=None)
+    qs = Report.objects.order_by("id")
+    assert report_dicts_of(qs) == report_dicts(list(qs.select_related(*REPORT_RELATED)))

@@ -14,11 +14,10 @@ from zoneinfo import ZoneInfo
 from django.db.models import QuerySet
 
 from drugscene.actions.models import Action
-from drugscene.api.serialise import REPORT_RELATED, report_dicts
 from drugscene.cities.models import City
 from drugscene.ogc.selectors import GRID_LAT, GRID_LON, HotSpots, day_bounds, snap
 from drugscene.places.models import Place
-from drugscene.reports.export import REPORT_SCHEMA, flat
+from drugscene.reports.export import REPORT_SCHEMA, flat, report_dicts_of
 from drugscene.reports.models import Report
 
 #: properties of a report feature (``lon``/``lat`` are the geometry)
@@ -68,8 +67,9 @@ def generaliser(city: City):
     return generalise
 
 
-def report_rows(reports: list[Report], transform=None) -> list[dict]:
-    dicts = report_dicts(reports)
+def report_rows(qs: QuerySet[Report], transform=None) -> list[dict]:
+    """Flat report rows of an ordered, sliced queryset (read as values, not models)."""
+    dicts = report_dicts_of(qs)
     if transform is not None:
         dicts = [transform(d) for d in dicts]
     return [flat(d) for d in dicts]
@@ -79,10 +79,6 @@ def report_feature(row: dict) -> dict:
     return {"type": "Feature", "id": row["id"],
             "geometry": {"type": "Point", "coordinates": [row["lon"], row["lat"]]},
             "properties": {k: _iso(row.get(k)) for k in REPORT_PROPERTIES}}
-
-
-def report_queryset(qs: QuerySet[Report]) -> QuerySet[Report]:
-    return qs.select_related(*REPORT_RELATED)
 
 
 # --- places ---------------------------------------------------------------------------------

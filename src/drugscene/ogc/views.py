@@ -446,17 +446,22 @@ def _ring_meets(ring: list[list[float]], bbox) -> bool:
 
 
 def _page_of(viewer: Viewer, city: City, kind: str, qs, limit: int, after: int):
-    rows = list(qs.filter(id__gt=after)[: limit + 1]) if after else list(qs[: limit + 1])
-    more = len(rows) > limit
-    rows = rows[:limit]
+    """One page after id ``after``: (features, whether more follow, the last id)."""
+    page = qs.filter(id__gt=after)[: limit + 1] if after else qs[: limit + 1]
     if kind == "reports":
         transform = F.generaliser(city) if viewer.is_anonymous else None
-        feats = [F.report_feature(r) for r in F.report_rows(rows, transform)]
+        rows = F.report_rows(page, transform)
+        more = len(rows) > limit
+        feats = [F.report_feature(r) for r in rows[:limit]]
     elif kind == "places":
-        feats = [F.place_feature(F.place_row(p)) for p in rows]
+        objs = list(page)
+        more = len(objs) > limit
+        feats = [F.place_feature(F.place_row(p)) for p in objs[:limit]]
     else:
-        feats = [F.action_feature(F.action_row(a)) for a in rows]
-    return feats, more, (rows[-1].pk if rows else after)
+        objs = list(page)
+        more = len(objs) > limit
+        feats = [F.action_feature(F.action_row(a)) for a in objs[:limit]]
+    return feats, more, (feats[-1]["id"] if feats else after)
 
 
 @ogc_view

@@ -18,9 +18,10 @@ from typing import IO
 import numpy as np
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 
-from drugscene.api.serialise import REPORT_RELATED, feature_collection, report_dicts
-from drugscene.reports.models import Report
+from drugscene.api.serialise import feature_collection
+from drugscene.reports.models import Category, Report
 
 CSV_COLUMNS = (
     "id", "occurred_from", "occurred_to", "reported_at", "lon", "lat", "accuracy_m",
@@ -47,17 +48,79 @@ REPORT_SCHEMA: tuple[tuple[str, str], ...] = (
 Transform = Callable[[dict], dict] | None
 
 
+#: the columns read for an export, in the order of :func:`_dict_of`
+VALUE_FIELDS = (
+    "id", "city__slug", "occurred_from", "occurred_to", "reported_at", "lon", "lat",
+    "accuracy_m", "category_id", "source__slug", "source__name", "source__kind", "channel",
+    "place_id", "place__name", "area__slug", "setting", "persons", "age_under_15",
+    "age_15_17", "age_18_25", "age_26_plus", "gender_female", "gender_male", "gender_unknown",
+    "text", "scrubbed", "visibility", "review_status", "reviewed_at", "duplicate_of_id",
+)
+
+
+class _Categories:
+    """Slug and label of categories by id, fetched once per export."""
+
+    def __init__(self) -> None:
+        self.known: dict[int, tuple[str, str]] = {}
+
+    def __call__(self, ids: set[int]) -> dict[int, tuple[str, str]]:
+        missing = ids - self.known.keys()
+        if missing:
+            for cid, slug, name in Category.objects.filter(pk__in=missing).values_list(
+                    "id", "slug", "name"):
+                self.known[cid] = (slug, gettext(name))
+        return self.known
+
+
+def _restricted(rows: list[tuple]) -> dict[int, list[str]]:
+    ids = [r[0] for r in rows if r[27] == "restricted"]
+    out: dict[int, list[str]] = {}
+    if ids:
+        for rid, slug in Report.restricted_to.through.objects.filter(
+                report_id__in=ids).values_list("report_id", "organisation__slug"):
+            out.setdefault(rid, []).append(slug)
+    return out
+
+
+def _dict_of(r: tuple, cats: dict[int, tuple[str, str]],
+             restricted: dict[int, list[str]]) -> dict:
+    """The same dict as ``api.serialise.report_dict``, from a row of ``VALUE_FIELDS``."""
+    slug, label = cats[r[8]]
+    return {
+        "id": r[0], "city": r[1], "occurred_from": r[2], "occurred_to": r[3],
+        "reported_at": r[4], "lon": r[5], "lat": r[6], "accuracy_m": r[7],
+        "category": slug, "category_name": label, "source": r[9], "source_name": r[10],
+        "source_kind": r[11], "channel": r[12], "place": r[13], "place_name": r[14],
+        "district": r[15], "setting": r[16], "persons": r[17],
+        "ages": {"under_15": r[18], "15_17": r[19], "18_25": r[20], "26_plus": r[21]},
+        "genders": {"female": r[22], "male": r[23], "unknown": r[24]},
+        "text": r[25], "scrubbed": [k for k in r[26].split(",") if k],
+        "visibility": r[27], "restricted_to": restricted.get(r[0], []),
+        "review_status": r[28], "reviewed_at": r[29], "duplicate_of": r[30],
+    }
+
+
+def report_dicts_of(qs: QuerySet[Report], categories: _Categories | None = None) -> list[dict]:
+    """Report dicts (as the REST API gives them) of an ordered, sliced queryset, read as
+    plain values: about thirty times faster than building model instances."""
+    rows = list(qs.values_list(*VALUE_FIELDS))
+    cats = (categories or _Categories())({r[8] for r in rows})
+    restricted = _restricted(rows)
+    return [_dict_of(r, cats, restricted) for r in rows]
+
+
 def _chunks(qs: QuerySet[Report], size: int = CHUNK,
             transform: Transform = None) -> Iterator[list[dict]]:
     """Keyset pagination by id so memory stays flat on a million rows."""
-    qs = qs.select_related(*REPORT_RELATED).order_by("id")
+    qs = qs.order_by("id")
+    categories = _Categories()
     last = 0
     while True:
-        rows = list(qs.filter(id__gt=last)[:size])
-        if not rows:
+        dicts = report_dicts_of(qs.filter(id__gt=last)[:size], categories)
+        if not dicts:
             return
-        last = rows[-1].pk
-        dicts = report_dicts(rows)
+        last = dicts[-1]["id"]
         yield [transform(d) for d in dicts] if transform else dicts
 
 
