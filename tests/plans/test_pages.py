@@ -176,11 +176,14 @@ def test_operational_action_links_to_the_plan_action(as_user, plan, world):
     assert reverse("plans:action", args=[a.pk]) in detail
     page = client.get(reverse("plans:action", args=[a.pk])).content.decode()
     assert "Outreach at Torget" in page
-    # another city's plan action id is not linked
-    action.plan_action_ref = "999999"
-    action.save()
+    # an id that is not one of the city's plan actions is refused, naming the field
+    response = client.post(reverse("actions:action-edit", args=[action.pk]), {
+        "title": "Outreach at Torget", "place": world.place.pk, "owner":
+        world.orgs["municipality"].pk, "kind": "social_outreach", "start": "2026-02-01",
+        "status": "planned", "plan_action_ref": "999999"})
+    assert response.status_code == 422
     action.refresh_from_db()
-    assert action.plan_action is None
+    assert action.plan_action == a
 
 
 def test_other_cities_do_not_see_the_plan(client, plan):

@@ -84,10 +84,8 @@ class ActionForm(Form):
                                         required=False)
 
     def __init__(self, *args, places, areas, organisations, causes, today: date,
-                 plan_actions=None, **kwargs) -> None:
+                 plan_actions: list[tuple[int, str]], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        if plan_actions is None:
-            plan_actions = _plan_actions_of(areas, organisations)
         self.fields["plan_action_ref"].choices = [("", _("Not part of the plan"))] + [
             (str(pk), label) for pk, label in plan_actions]
         current = self.initial.get("plan_action_ref")
@@ -121,20 +119,6 @@ class ActionForm(Form):
             patrol_visits_per_week=cd.get("patrol_visits_per_week"),
             plan_action_ref=cd.get("plan_action_ref") or None,
         )
-
-
-def _plan_actions_of(areas, organisations) -> list[tuple[int, str]]:
-    """The plan actions of the form's city (found through its districts or partners)."""
-    from drugscene.accounts.models import Organisation
-    from drugscene.plans.selectors import plan_action_choices
-
-    area = next(iter(areas), None)
-    if area is not None:
-        return plan_action_choices(area.city_id)
-    org_ids = [o[0] for o in organisations]
-    city_id = (Organisation.objects.filter(pk__in=org_ids[:1])
-               .values_list("city_id", flat=True).first())
-    return plan_action_choices(city_id) if city_id else []
 
 
 class ActionStatusForm(Form):

@@ -115,8 +115,8 @@ class Action(models.Model):
                                                               blank=True)
     plan_action_ref = models.CharField(_("drug-policy plan action"), max_length=64, null=True,
                                        blank=True)
-    #: the plan action this work serves (set from ``plan_action_ref`` when that names a
-    #: plan action of the city by id: see :meth:`save`)
+    #: the plan action this work serves (the action form offers the city's plan actions;
+    #: ``plan_action_ref`` keeps an older free-text reference)
     plan_action = models.ForeignKey("plans.PlanAction", on_delete=models.SET_NULL, null=True,
                                     blank=True, related_name="operational_actions",
                                     verbose_name=_("drug-policy plan action"))
@@ -138,20 +138,6 @@ class Action(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    def save(self, *args, **kwargs) -> None:
-        """Keep ``plan_action`` in step with ``plan_action_ref``: the action form offers the
-        city's plan actions by id in that field; any other text stays a free reference."""
-        ref = (self.plan_action_ref or "").strip()
-        if ref.isdigit():
-            from drugscene.plans.models import PlanAction
-
-            self.plan_action_id = (PlanAction.objects.filter(pk=int(ref),
-                                                             plan__city_id=self.city_id)
-                                   .values_list("pk", flat=True).first())
-        else:
-            self.plan_action_id = None
-        super().save(*args, **kwargs)
 
     @property
     def is_patrol(self) -> bool:

@@ -163,17 +163,33 @@ def _clean(viewer: Viewer, city: City, data: ActionInput) -> dict:
         if visits is not None:
             problems.add("patrol_visits_per_week",
                          _("Dosage applies to patrols and presence only."))
-    ref = (data.plan_action_ref or "").strip() or None
-    if ref and len(ref) > 64:
-        problems.add("plan_action_ref", _("At most %(n)s characters.") % {"n": 64})
+    ref, plan_action = _plan_action(problems, city, data.plan_action_ref)
     problems.raise_if_any()
     return {
         "owner": owner, "place": place, "area": area, "kind": data.kind,
         "cpted_principle": principle, "title": title, "description": description,
         "start": data.start, "end": data.end, "status": data.status, "cost": cost,
         "patrol_minutes": minutes, "patrol_visits_per_week": visits,
-        "plan_action_ref": ref, "causes": causes,
+        "plan_action_ref": ref, "plan_action": plan_action, "causes": causes,
     }
+
+
+def _plan_action(problems: Problems, city: City, value: str | None):
+    """``(free-text reference, PlanAction)`` from the form's plan-action field: the id of one
+    of the city's plan actions links the action to it; other text is kept as a reference."""
+    from drugscene.plans.models import PlanAction
+
+    ref = (value or "").strip() or None
+    if ref is None:
+        return None, None
+    if ref.isdigit():
+        plan_action = PlanAction.objects.filter(pk=int(ref), plan__city=city).first()
+        if plan_action is None:
+            problems.add("plan_action_ref", _("Unknown plan action."))
+        return None, plan_action
+    if len(ref) > 64:
+        problems.add("plan_action_ref", _("At most %(n)s characters.") % {"n": 64})
+    return ref, None
 
 
 def _snapshot(action: Action) -> dict:

@@ -20,6 +20,7 @@ from drugscene.cities.models import City
 from drugscene.cities.selectors import areas_of
 from drugscene.core.errors import NotVisible, ValidationFailed
 from drugscene.places.selectors import get_place, visible_places
+from drugscene.plans.selectors import plan_action_choices
 from drugscene.scenes.checks import city_today, seat_organisation
 from drugscene.scenes.models import CauseFactor
 from drugscene.scenes.selectors import cause_choices, get_cause_factor
@@ -75,6 +76,7 @@ def _form(request: HttpRequest, viewer: Viewer, city: City, data=None, *,
         .order_by("name"),
         areas=areas_of(city.pk), organisations=_owners(viewer, city),
         causes=cause_choices(place_id, [*linked, *submitted]), today=city_today(city),
+        plan_actions=plan_action_choices(city.pk),
     )
 
 
@@ -186,7 +188,8 @@ def action_edit(request: HttpRequest, action_id: int) -> HttpResponse:
             "status": action.status, "cost": action.cost,
             "patrol_minutes": action.patrol_minutes,
             "patrol_visits_per_week": action.patrol_visits_per_week,
-            "plan_action_ref": action.plan_action_ref,
+            "plan_action_ref": (str(action.plan_action_id) if action.plan_action_id
+                                else action.plan_action_ref),
         }
         form = _form(request, viewer, city, initial=initial, linked=linked)
         status = 200

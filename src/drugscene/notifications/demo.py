@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db.models import Max
 
+from drugscene.demo.model import demo_username
 from drugscene.notifications.defaults import for_role
 from drugscene.notifications.models import (
     AreaSubscription,
@@ -34,13 +35,13 @@ def build(city, demo, orgs, progress) -> None:
         if not user.email:
             user.email = f"{user.username}@demo.invalid"
             user.save(update_fields=["email"])
-    coordinator = users.get("coordinator")
+    coordinator = users.get(demo_username(city.slug, "coordinator"))
     if coordinator is not None:
         choices = for_role("coordinator")
         choices[EventKind.CAME_BACK] = Delivery.BOTH
         NotificationPreference.objects.update_or_create(
             user=coordinator, city=city, defaults={**choices, "language": ""})
-    housing = users.get("housing")
+    housing = users.get(demo_username(city.slug, "housing"))
     if housing is not None:
         choices = for_role("reporter")
         choices[EventKind.NEW_REPORT] = Delivery.BOTH

@@ -178,9 +178,10 @@ def build(city, demo, orgs, progress) -> list[dict]:
         ("G3", "care", "Tillgänglig vård för alla som använder"),
         ("G4", "harm_reduction", "Mindre skada av droganvändning"),
         ("G5", "enforcement", "Mindre drogrelaterad brottslighet och otrygghet"),
-        ("G6", None, "Ljusfjärda som inkluderande stad för personer i återhämtning"),
+        ("G6", None, "{city} som inkluderande stad för personer i återhämtning"),
     ):
-        goals[code] = Goal.objects.create(plan=plan, code=code, title=title,
+        goals[code] = Goal.objects.create(plan=plan, code=code,
+                                          title=title.format(city=city.name),
                                           pillar=pillars[pillar] if pillar else None)
     gaps.append({"kind": K.GOAL_NOT_MEASURABLE, "ref": "goal:G6"})
 
@@ -324,7 +325,7 @@ def _street_work(city, actions: list[PlanAction], by_slug, today: date) -> list[
     patrol = by_title["Områdespolis i utsatta områden"]
     cameras = by_title["Kameror på utsatta platser"]
     Action.objects.filter(city=city, kind="cameras").update(
-        plan_action=cameras, plan_action_ref=str(cameras.pk))
+        plan_action=cameras)
     open_areas = set()
     for area_id, place_area in (Action.objects.filter(city=city, status__in=(
             ActionStatus.PLANNED, ActionStatus.ONGOING)).values_list("area_id",
@@ -347,6 +348,6 @@ def _street_work(city, actions: list[PlanAction], by_slug, today: date) -> list[
                 "faltgruppen" if plan_action is outreach else "polisen"],
             kind="social_outreach" if plan_action is outreach else "hotspot_patrol",
             title=f"{plan_action.title}: {place.name}", start=today - timedelta(days=30),
-            status=ActionStatus.ONGOING, plan_action_ref=str(plan_action.pk),
+            status=ActionStatus.ONGOING, plan_action=plan_action,
             description="Del av det drogpolitiska programmet (demo).")
     return [{"kind": K.DISTRICT_UNADDRESSED, "ref": f"district:{left_out.area.slug}"}]

@@ -72,7 +72,7 @@ def ensure_default_categories(city: City) -> None:
             continue
         by_slug[d.slug] = Category.objects.create(
             city=city, slug=d.slug, name=d.name, parent=by_slug.get(d.parent or ""),
-            drug_related=d.drug_related, tip_allowed=d.tip_allowed, order=order,
+            drug_related=d.drug_related, tip_allowed=d.tip_allowed, public=d.public, order=order,
         )
 
 

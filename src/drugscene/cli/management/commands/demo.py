@@ -44,7 +44,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **o) -> None:
         from drugscene.demo import loader, model
-        from drugscene.public.services import apply_default_public_categories, configure_city
+        from drugscene.public.services import configure_city
 
         if o["reports"] < 100:
             raise CommandError("--reports must be at least 100.")
@@ -66,7 +66,6 @@ class Command(BaseCommand):
         default_truth = ("demo-ground-truth.json" if slug == "demo"
                          else f"demo-{slug}-ground-truth.json")
         truth = o["truth"] or str(settings.VAR_DIR / default_truth)
-        model.write_ground_truth(demo, truth)
         columns = (TextColumn("{task.description}"), BarColumn(),
                    TextColumn("{task.completed:,}/{task.total:,}"), TimeRemainingColumn())
         with Progress(*columns, console=console) as bar:
@@ -79,7 +78,8 @@ class Command(BaseCommand):
 
             city = loader.load(demo, progress)
         configure_city(city, public_enabled=True, **model.statistics_of(slug))
-        apply_default_public_categories(city)
+        # written after loading: the demo's plan adds the gaps it planted (plan_gaps)
+        model.write_ground_truth(demo, truth)
         t2 = time.perf_counter()
         console.print(
             f"[green]Demo city {city.name}[/] ({city.slug}): {len(demo.districts)} districts, "
