@@ -7,7 +7,8 @@ For ``reports-drug`` and ``reports-open_sale`` (monthly) and ``reports-drug`` we
 city series (``selectors.series``), the per-district series (``selectors.district_series``,
 one grouped query), the latest value, and - for comparison - the same monthly count done in
 Python over the counted rows (fetching ``occurred_from`` only). Prints the best of
-``--repeat`` runs in seconds, the number of reports counted, and the ratio.
+``--repeat`` runs in seconds with the count cache off, the number of reports counted, the
+ratio, and one cached call (cache on, after a first call).
 """
 
 from __future__ import annotations
@@ -59,10 +60,12 @@ def main() -> None:
     city = City.objects.get(slug=a.city)
     ensure_default_indicators(city)
     print(f"city {city.slug}: {city.reports.count():,} reports")
+    cache_seconds = selectors.COUNT_CACHE_SECONDS
     for slug, freq in (("reports-drug", "month"), ("reports-open_sale", "month"),
                        ("reports-drug", "week")):
         ind = city.indicators.get(slug=slug)
         ind.frequency = freq
+        selectors.COUNT_CACHE_SECONDS = 0
         t_series, pts = best(lambda ind=ind: selectors.series(ind), a.repeat)
         t_dist, _d = best(lambda ind=ind: selectors.district_series(ind), a.repeat)
         t_latest, _l = best(lambda ind=ind: selectors.latest(ind), a.repeat)
@@ -72,7 +75,10 @@ def main() -> None:
         if freq == "month":
             t_py, counts = best(lambda ind=ind: python_count(ind), 1)
             line += f"  python loop {t_py:6.2f} s ({t_py / t_series:4.1f}x)"
-        print(line)
+        selectors.COUNT_CACHE_SECONDS = cache_seconds
+        selectors.series(ind)
+        t_cached, _c = best(lambda ind=ind: selectors.series(ind), a.repeat)
+        print(line + f"  cached {t_cached:6.3f} s")
 
 
 if __name__ == "__main__":
