@@ -181,3 +181,13 @@ def test_help_texts_with_less_than_are_escaped(as_user, measured):
         "indicators:detail", args=[measured["survey-avoid-places"].pk])).content.decode()
     assert "&lt;LOD or &lt;0.5 when below the limit of detection" in html
     assert "65+ or &lt;15; empty for all" in html
+
+
+def test_admin_lists_indicators_and_measurements(client, measured, django_user_model):
+    admin_user = django_user_model.objects.create_superuser("root", password="x" * 12)
+    client.force_login(admin_user)
+    html = client.get("/admin/indicators/indicator/").content.decode()
+    assert "wastewater-cannabis" in html
+    assert client.get("/admin/indicators/measurement/").status_code == 200
+    ind = measured["syringe-finds"]
+    assert client.get(f"/admin/indicators/indicator/{ind.pk}/change/").status_code == 200
