@@ -77,7 +77,12 @@ def test_landing_page_links_to_api_conformance_and_data(scene) -> None:
 
 def test_conformance_declares_only_what_is_implemented(scene) -> None:
     doc = body(call("/ogc/conformance"))
-    assert set(doc["conformsTo"]) == {CORE, GEOJSON, OAS30}
+    assert set(doc["conformsTo"]) == {
+        CORE, GEOJSON, OAS30,
+        "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+        "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+        "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
+        "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text"}
 
 
 def test_openapi_document_describes_the_items_operation(scene) -> None:

@@ -153,3 +153,53 @@ def hotspot_feature(row: dict, ring: list[list[float]]) -> dict:
     return {"type": "Feature", "id": row["cell"],
             "geometry": {"type": "Polygon", "coordinates": [ring]},
             "properties": {k: _iso(row[k]) for k, _ in HOTSPOT_SCHEMA}}
+
+
+# --- queryables (CQL2 filters) ----------------------------------------------------------------
+
+def _queryables():
+    from drugscene.ogc.cql2 import Queryable as Q
+
+    s, i, n, b, d, t = "string", "integer", "number", "boolean", "date", "timestamp"
+    reports = {
+        "category": Q(s, "category__slug"), "source": Q(s, "source__slug"),
+        "source_kind": Q(s, "source__kind"), "channel": Q(s, "channel"),
+        "district": Q(s, "area__slug"), "place": Q(i, "place_id"),
+        "place_name": Q(s, "place__name"), "setting": Q(s, "setting"),
+        "persons": Q(i, "persons"), "age_under_15": Q(i, "age_under_15"),
+        "age_15_17": Q(i, "age_15_17"), "age_18_25": Q(i, "age_18_25"),
+        "age_26_plus": Q(i, "age_26_plus"), "gender_female": Q(i, "gender_female"),
+        "gender_male": Q(i, "gender_male"), "gender_unknown": Q(i, "gender_unknown"),
+        "visibility": Q(s, "visibility"), "review_status": Q(s, "review_status"),
+        "accuracy_m": Q(i, "accuracy_m"), "occurred_from": Q(t, "occurred_from"),
+        "occurred_to": Q(t, "occurred_to"), "reported_at": Q(t, "reported_at"),
+    }
+    keyless = {k: reports[k] for k in ("category", "source_kind", "channel", "district",
+                                       "setting", "review_status")}
+    places = {
+        "slug": Q(s, "slug"), "name": Q(s, "name"), "place_type": Q(s, "place_type"),
+        "district": Q(s, "area__slug"), "owner_kind": Q(s, "owner_kind"),
+        "indoor": Q(b, "indoor"), "status": Q(s, "status"),
+        "merged_into": Q(i, "merged_into_id"), "created_at": Q(t, "created_at"),
+    }
+    actions = {
+        "title": Q(s, "title"), "kind": Q(s, "kind"),
+        "cpted_principle": Q(s, "cpted_principle"), "status": Q(s, "status"),
+        "start": Q(d, "start"), "end": Q(d, "end"), "owner": Q(s, "owner__slug"),
+        "owner_name": Q(s, "owner__name"), "owner_kind": Q(s, "owner__kind"),
+        "place": Q(i, "place_id"), "place_name": Q(s, "place__name"),
+        "district": Q(s, "area__slug"), "patrol_minutes": Q(i, "patrol_minutes"),
+        "patrol_visits_per_week": Q(i, "patrol_visits_per_week"),
+        "plan_action_ref": Q(s, "plan_action_ref"),
+    }
+    hotspots = {"cell": Q(s), "count": Q(i), "z": Q(n), "p": Q(n), "p_fdr": Q(n),
+                "bin": Q(i)}
+    return {"reports": reports, "keyless-reports": keyless, "places": places,
+            "actions": actions, "hotspots": hotspots}
+
+
+QUERYABLES = _queryables()
+
+
+def queryables_for(kind: str, keyless: bool) -> dict:
+    return QUERYABLES["keyless-reports" if keyless and kind == "reports" else kind]

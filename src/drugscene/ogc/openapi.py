@@ -36,14 +36,17 @@ def openapi_document(base: str, collection_ids: list[str], max_limit: int,
     p = "#/components/parameters/"
     items_params = [{"$ref": p + "collectionId"}, {"$ref": p + "limit"},
                     {"$ref": p + "bbox"}, {"$ref": p + "datetime"},
-                    {"$ref": p + "after"}, {"$ref": p + "offset"}, {"$ref": p + "f"}]
+                    {"$ref": p + "after"}, {"$ref": p + "offset"}, {"$ref": p + "filter"},
+                    {"$ref": p + "filter-lang"}, {"$ref": p + "filter-crs"},
+                    {"$ref": p + "f"}]
     return {
         "openapi": "3.0.3",
         "info": {
             "title": "drugscene OGC API - Features",
             "version": "1.0.0",
             "description": (
-                "OGC API - Features Part 1 (Core, GeoJSON, OpenAPI 3.0) for the reports, "
+                "OGC API - Features Part 1 (Core, GeoJSON, OpenAPI 3.0) and Part 3 (Basic "
+                "CQL2 filters in text) for the reports, "
                 "places, actions and hot spots of each city. Collections are named "
                 "{city}-reports, {city}-places, {city}-actions and {city}-hotspots. "
                 "Send 'Authorization: Bearer <token>' for a partner's visibility; without "
@@ -76,6 +79,11 @@ def openapi_document(base: str, collection_ids: list[str], max_limit: int,
                 "parameters": items_params,
                 "responses": {"200": _ok("A page of features", "application/geo+json",
                                          "#/components/schemas/featureCollectionGeoJSON"),
+                              **ERRORS}}},
+            "/collections/{collectionId}/queryables": {"get": {
+                "operationId": "getQueryables", "summary": "Properties to filter on",
+                "parameters": [{"$ref": p + "collectionId"}],
+                "responses": {"200": _ok("JSON Schema", "application/schema+json"),
                               **ERRORS}}},
             "/collections/{collectionId}/items/{featureId}": {"get": {
                 "operationId": "getFeature", "summary": "One feature",
@@ -111,6 +119,16 @@ def openapi_document(base: str, collection_ids: list[str], max_limit: int,
                                 "paging cursor of next links (reports, places, actions)"),
                 "offset": _param("offset", "query", {"type": "integer", "minimum": 0},
                                  "paging offset of next links (hot spots)"),
+                "filter": _param("filter", "query", {"type": "string"},
+                                 "Basic CQL2 in text: comparisons (= <> < <= > >=), IS NULL, "
+                                 "AND, OR, NOT on the collection's queryables"),
+                "filter-lang": _param("filter-lang", "query",
+                                      {"type": "string", "enum": ["cql2-text"],
+                                       "default": "cql2-text"}, "filter language"),
+                "filter-crs": _param("filter-crs", "query",
+                                     {"type": "string",
+                                      "enum": ["http://www.opengis.net/def/crs/OGC/1.3/CRS84"]},
+                                     "CRS of geometries in the filter"),
                 "f": _param("f", "query", {"type": "string", "enum": ["json", "html"]},
                             "output format (default by the Accept header)"),
             },

@@ -29,6 +29,7 @@ from django.views.decorators.http import require_safe
 from drugscene.accounts.access import ANONYMOUS, Viewer, viewer_for
 from drugscene.accounts.tokens import user_for_token
 from drugscene.cities.models import City
+from drugscene.ogc import cql2
 from drugscene.ogc import features as F
 from drugscene.ogc import selectors as sel
 from drugscene.ogc.openapi import openapi_document
@@ -45,9 +46,16 @@ CONFORMANCE = (
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
 )
+QUERYABLES_REL = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
+SCHEMA_JSON = "application/schema+json"
 
-ITEM_PARAMS = {"limit", "bbox", "bbox-crs", "datetime", "f", "after", "offset"}
+ITEM_PARAMS = {"limit", "bbox", "bbox-crs", "datetime", "f", "after", "offset", "filter",
+               "filter-lang", "filter-crs"}
 
 
 class OgcError(Exception):
@@ -221,6 +229,8 @@ def _collection_doc(request: HttpRequest, viewer: Viewer, city: City, kind: str)
             _link(_abs(request, "items", cid), "items", GEOJSON, _title(city, kind)),
             _link(_abs(request, "items", cid, query={"f": "html"}), "items", HTML,
                   _title(city, kind)),
+            _link(_abs(request, "queryables", cid), QUERYABLES_REL, SCHEMA_JSON,
+                  _("Properties to filter on")),
         ],
     }
 
@@ -258,6 +268,20 @@ def collection(request: HttpRequest, collection_id: str) -> HttpResponse:
     if html:
         return render(request, "ogc/page.html", {"doc": doc, "page": "collection"})
     return _json(doc)
+
+
+@ogc_view
+def queryables(request: HttpRequest, collection_id: str) -> HttpResponse:
+    """The properties a ``filter`` may use, as a JSON Schema (Part 3)."""
+    viewer = viewer_of(request)
+    city, kind = resolve(viewer, collection_id)
+    props = {name: {"title": name, **q.schema()}
+             for name, q in F.queryables_for(kind, viewer.is_anonymous).items()}
+    doc = {"$schema": "https://json-schema.org/draft/2020-12/schema",
+           "$id": _abs(request, "queryables", collection_id),
+           "type": "object", "title": _title(city, kind), "properties": props,
+           "additionalProperties": False}
+    return _json(doc, SCHEMA_JSON)
 
 
 # --- query parameters -----------------------------------------------------------------------
@@ -394,6 +418,27 @@ def _check_params(request: HttpRequest) -> None:
     if crs and crs != CRS84:
         raise OgcError(400, "invalid_parameter",
                        _("Only CRS84 is supported for bbox-crs."))
+    crs = request.GET.get("filter-crs")
+    if crs and crs != CRS84:
+        raise OgcError(400, "invalid_parameter",
+                       _("Only CRS84 is supported for filter-crs."))
+    lang = request.GET.get("filter-lang")
+    if lang and lang != "cql2-text":
+        raise OgcError(400, "invalid_parameter",
+                       _("filter-lang must be cql2-text."))
+
+
+def parse_filter(request: HttpRequest, viewer: Viewer, kind: str):
+    """The CQL2-text ``filter`` as a syntax tree (``None`` without one); 400 if invalid."""
+    text = request.GET.get("filter")
+    if text is None:
+        return None
+    try:
+        return cql2.parse(text, F.queryables_for(kind, viewer.is_anonymous))
+    except cql2.CqlError as exc:
+        raise OgcError(400, "invalid_filter",
+                       _("The filter is not valid CQL2 text: %(reason)s")
+                       % {"reason": str(exc)}) from None
 
 
 def _next_query(request: HttpRequest, **change) -> dict:
@@ -402,8 +447,15 @@ def _next_query(request: HttpRequest, **change) -> dict:
     return q
 
 
-def items_query(viewer: Viewer, city: City, kind: str, bbox, interval):
+def items_query(viewer: Viewer, city: City, kind: str, bbox, interval, tree=None):
     """The filtered queryset of a database-backed collection, ordered by id."""
+    qs = _items_query(viewer, city, kind, bbox, interval)
+    if tree is not None:
+        qs = qs.filter(cql2.to_q(tree, F.queryables_for(kind, viewer.is_anonymous)))
+    return qs
+
+
+def _items_query(viewer: Viewer, city: City, kind: str, bbox, interval):
     tz = ZoneInfo(city.timezone)
     if kind == "reports":
         qs = sel.reports_for(viewer, city.pk)
@@ -473,6 +525,7 @@ def items(request: HttpRequest, collection_id: str) -> HttpResponse:
     limit = parse_limit(request.GET.get("limit"))
     bbox = parse_bbox(request.GET.get("bbox"))
     interval = parse_datetime_param(request.GET.get("datetime"), ZoneInfo(city.timezone))
+    tree = parse_filter(request, viewer, kind)
     links = []
     if kind == "hotspots":
         try:
@@ -483,7 +536,8 @@ def items(request: HttpRequest, collection_id: str) -> HttpResponse:
             raise OgcError(400, "invalid_parameter", _("offset must be 0 or more."))
         spots = sel.latest_hotspots(viewer, city)
         rows = [(row, ring) for row, ring in F.hotspot_rows(spots)
-                if bbox is None or _ring_meets(ring, bbox)]
+                if (bbox is None or _ring_meets(ring, bbox))
+                and (tree is None or cql2.matches(tree, row) is True)]
         matched = len(rows)
         page = rows[offset:offset + limit]
         feats = [F.hotspot_feature(row, ring) for row, ring in page]
@@ -498,7 +552,7 @@ def items(request: HttpRequest, collection_id: str) -> HttpResponse:
         except ValueError:
             raise OgcError(400, "invalid_parameter",
                            _("after must be a feature id.")) from None
-        qs = items_query(viewer, city, kind, bbox, interval)
+        qs = items_query(viewer, city, kind, bbox, interval, tree)
         matched = qs.count()
         feats, more, last = _page_of(viewer, city, kind, qs, limit, after)
         if more:
