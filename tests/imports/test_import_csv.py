@@ -205,3 +205,18 @@ def test_empty_files(world, write, body) -> None:
         assert r.code == 0 and "Imported 0 reports" in r.out
     else:
         assert r.code == 2 and "empty" in r.err
+
+
+def test_rejects_file_goes_where_asked_and_an_unwritable_place_is_refused(world, write,
+                                                                          tmp_path) -> None:
+    path = write("some.csv", HEADER + "a1,16.89,59.0,2025-03-01T22:00:00+01:00,open_use,\n"
+                 "a2,99,59.0,2025-03-01T22:00:00+01:00,open_use,\n")
+    r = run_import(path, *ARGS, "--skip-invalid", "--rejects",
+                   str(tmp_path / "no-such-dir" / "r.csv"))
+    assert r.code == 2 and "cannot write the rejects file" in r.err
+    assert Report.objects.count() == 0
+    target = tmp_path / "elsewhere.csv"
+    r = run_import(path, *ARGS, "--skip-invalid", "--rejects", str(target))
+    assert r.code == 0, r.err
+    assert target.read_text(encoding="utf-8").splitlines()[1].startswith("a2,99,")
+    assert not (tmp_path / "some.rejects.csv").exists()

@@ -35,7 +35,7 @@ from drugscene.geo import h3grid
 from drugscene.imports.mapping import Mapping
 from drugscene.imports.models import ImportRun, RunStatus
 from drugscene.imports.readers import open_table
-from drugscene.imports.validate import Checked, Progress, _noop, check_file
+from drugscene.imports.validate import Checked, FileProblem, Progress, _noop, check_file
 from drugscene.reports import bulk
 from drugscene.reports.models import Channel, Report, Visibility
 
@@ -97,12 +97,18 @@ def rejects_path_for(path: Path) -> Path:
     return path.with_name(f"{stem}.rejects.csv")
 
 
-def write_rejects(checked: Checked, path: Path) -> Path:
-    """The rejected rows with their original values and a ``reason`` column (CSV, UTF-8)."""
-    out = rejects_path_for(path)
+def write_rejects(checked: Checked, path: Path, out: Path | None = None) -> Path:
+    """The rejected rows with their original values and a ``reason`` column (CSV, UTF-8),
+    at ``out`` or next to the input."""
+    out = out or rejects_path_for(path)
     table = checked.table
     header = list(table.header)
-    with open(out, "w", encoding="utf-8", newline="") as fh:
+    try:
+        fh = open(out, "w", encoding="utf-8", newline="")  # noqa: SIM115
+    except OSError as exc:
+        raise FileProblem(f"cannot write the rejects file {out} ({exc.strerror}); choose "
+                          "another place with --rejects FILE") from None
+    with fh:
         w = csv.writer(fh, delimiter=table.delimiter if table.kind == "csv" else ",")
         w.writerow([*header, "reason"])
         for r in checked.rejected:
@@ -148,7 +154,7 @@ def mark_interrupted(city: City, source: Organisation) -> int:
 
 def import_reports(path: str | Path, city: City, source: Organisation, mapping: Mapping, *,
                    user=None, skip_invalid: bool = False, dry_run: bool = False,
-                   progress: Progress = _noop) -> Outcome:
+                   rejects: str | Path | None = None, progress: Progress = _noop) -> Outcome:
     """Check ``path`` and import its new rows (see the module docstring).
 
     Returns an :class:`Outcome`; when the file has invalid rows and ``skip_invalid`` is
@@ -171,7 +177,8 @@ def import_reports(path: str | Path, city: City, source: Organisation, mapping: 
     if dry_run:
         return outcome
     if checked.rejected:
-        outcome.rejects_path = str(write_rejects(checked, path))
+        outcome.rejects_path = str(write_rejects(checked, path,
+                                                 Path(rejects) if rejects else None))
 
     mark_interrupted(city, source)
     with transaction.atomic():

@@ -31,6 +31,8 @@ class Command(BaseCommand):
         parser.add_argument("--mapping", help="column mapping file (TOML)")
         parser.add_argument("--skip-invalid", action="store_true",
                             help="import the valid rows; write the others to a rejects file")
+        parser.add_argument("--rejects", help="where --skip-invalid writes the rejected rows "
+                            "(default: FILE.rejects.csv next to the input)")
         parser.add_argument("--dry-run", action="store_true",
                             help="check the file and count what would be imported; write "
                                  "nothing")
@@ -77,7 +79,7 @@ class Command(BaseCommand):
             try:
                 out = import_reports(o["file"], city, source, mapping, user=user,
                                      skip_invalid=o["skip_invalid"], dry_run=o["dry_run"],
-                                     progress=progress)
+                                     rejects=o["rejects"], progress=progress)
             except (ReadError, FileProblem) as exc:
                 raise CommandError(str(exc), returncode=2) from None
         seconds = time.perf_counter() - t0
