@@ -130,6 +130,10 @@ def main() -> None:
                                  ("import (validate + write)", full),
                                  ("re-import (adds nothing)", again)), cpu, strict=True):
         print(f"{label:<34}{secs:>9.1f}{o.rows / secs:>12,.0f}{c:>9.1f}")
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"peak memory of the largest command: {peak:,.0f} MB")
     print(f"load average (1 min) after the runs: {load:.1f} on {os.cpu_count()} cores. CPU s "
           "is user + sys time of the command: wall time on a busy machine grows with the "
           "load, CPU time hardly does.")
