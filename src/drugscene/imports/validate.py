@@ -62,10 +62,6 @@ class Rows:
     visibility: list[str] = field(default_factory=list)
     review_status: list[str] = field(default_factory=list)
 
-    LISTS = ("numbers", "external_id", "occurred_from", "occurred_to", "reported_at",
-             "category", "text", "scrubbed", "accuracy_m", "persons", "setting", "visibility",
-             "review_status")
-
     def __len__(self) -> int:
         return len(self.numbers)
 
