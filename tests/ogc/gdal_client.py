@@ -5,11 +5,15 @@ A child process, because pyogrio holds the GIL while GDAL fetches the next page,
 would stall a live server running in a thread of the same process.
 
     python gdal_client.py URL [LAYER ...]     (token in the environment: GDAL_HTTP_BEARER)
+
+With ``OGR_WHERE`` in the environment, layers are read with that attribute filter (which
+GDAL sends to the server as a CQL2 ``filter`` when the server declares Part 3).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 import pyogrio
@@ -21,7 +25,8 @@ def main(url: str, layers: list[str]) -> None:
     for layer in layers:
         # a small page so that GDAL follows the server's next links
         meta, fids, geometry, fields = pyogrio.raw.read(f"OAPIF:{url}", layer=layer,
-                                                        return_fids=True, PAGE_SIZE="25")
+                                                        return_fids=True, PAGE_SIZE="25",
+                                                        where=os.environ.get("OGR_WHERE"))
         out[layer] = {"fids": [int(f) for f in fids], "fields": [str(f) for f in
                                                                   meta["fields"]],
                       "n_geometries": int(sum(g is not None for g in geometry))}

@@ -79,6 +79,7 @@ def test_conformance_declares_only_what_is_implemented(scene) -> None:
     doc = body(call("/ogc/conformance"))
     assert set(doc["conformsTo"]) == {
         CORE, GEOJSON, OAS30,
+        "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
         "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
         "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
         "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
@@ -402,3 +403,14 @@ def test_html_pages(scene, url) -> None:
     assert r.status_code == 200 and r["Content-Type"].startswith("text/html")
     assert_csp_clean(r.content.decode())
     assert call(f"{url}?f=json")["Content-Type"].startswith("application/")
+
+
+def test_times_are_given_to_the_millisecond(scene) -> None:
+    """GDAL reads a fraction of a second as a float: .9999996 s would round to 1000 ms."""
+    from tests import factories
+
+    moment = datetime.now(UTC).replace(microsecond=999_999) - timedelta(hours=2)
+    r = factories.report(scene.world, occurred_from=moment)
+    f = body(call(f"{REPORTS}/{r.pk}", scene.token("police_analyst")))
+    assert f["properties"]["occurred_from"] == moment.isoformat(timespec="milliseconds")
+    assert f["properties"]["occurred_from"].endswith(".999+00:00")

@@ -42,7 +42,11 @@ HOTSPOT_SCHEMA: tuple[tuple[str, str], ...] = (
 
 
 def _iso(value):
-    return value.isoformat() if isinstance(value, (date, datetime)) else value
+    """RFC 3339 text; times to the millisecond (GDAL reads fractions of a second as a
+    float, and six digits such as .9999996 can round up to an invalid 1000 ms)."""
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="milliseconds")
+    return value.isoformat() if isinstance(value, date) else value
 
 
 # --- reports --------------------------------------------------------------------------------
