@@ -2,6 +2,7 @@
 
 Reports (by whom, visibility, category):
 * ``public``: public visibility in public categories (what a keyless caller gets);
+  every report is confirmed (reports.selectors.public_reports needs it);
 * ``public_closed``: public visibility in a category that is not public;
 * ``partners``: for all partners;
 * ``police_only``: restricted to the police; ``housing_only``: restricted to housing.
@@ -73,6 +74,8 @@ def build_scene(world: factories.World, n: int = 8) -> Scene:
             scene.groups[group].append(factories.report(
                 world, by=by, lon=lon, lat=lat, occurred_from=start, text="seen at the gate",
                 **kw, **extra))
+    # confirmed by the coordinator: only confirmed reports ever reach keyless callers
+    Report.objects.filter(city=world.city).update(review_status="confirmed")
     coordinator = world.viewer("municipality_coordinator")
     east = Area.objects.get(city=world.city, slug="east")
     today = date.today()

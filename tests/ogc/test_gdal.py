@@ -77,7 +77,7 @@ def test_gdal_reads_exactly_what_each_user_may_see(live_server) -> None:
     # an attribute filter goes to the server as CQL2 and gives the REST API's answer
     token = scene.token("police_analyst")
     got = gdal_read(base, ["testby-reports"], token,
-                    where="category = 'stash_found' AND review_status = 'new'")
+                    where="category = 'stash_found' AND review_status = 'confirmed'")
     assert set(got["testby-reports"]["fids"]) == rest_ids(token, "&category=stash_found")
 
     keyless = gdal_read(base, ["testby-reports", "testby-hotspots"])

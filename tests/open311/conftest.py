@@ -70,7 +70,9 @@ def key_of(world):
 
 @pytest.fixture
 def public_cats(world):
-    """Graffiti and open sale are shown to the public in the test city."""
+    """Graffiti and open sale, and no other category, are shown to the public in the test
+    city (set here, not taken from the default categories)."""
+    Category.objects.filter(city=world.city).update(public=False)
     Category.objects.filter(city=world.city, slug__in=["graffiti", "open_sale"]).update(
         public=True)
     return ["graffiti", "open_sale"]

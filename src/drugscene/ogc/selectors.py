@@ -38,8 +38,8 @@ from drugscene.cities.models import City
 from drugscene.cities.selectors import cities_for
 from drugscene.places.models import Place
 from drugscene.places.selectors import visible_places
-from drugscene.reports.models import Report, Visibility
-from drugscene.reports.selectors import visible_reports
+from drugscene.reports.models import Report
+from drugscene.reports.selectors import public_reports, visible_reports
 
 #: the generalisation grid of keyless report points, in degrees
 GRID_LAT = 0.002
@@ -53,12 +53,9 @@ HOTSPOT_RINGS = 1
 KINDS = ("reports", "places", "actions", "hotspots")
 
 
-def keyless_reports(city_id: int | None = None) -> QuerySet[Report]:
-    """What a caller without a key may see: public reports in public categories."""
-    qs = Report.objects.filter(visibility=Visibility.PUBLIC, category__public=True)
-    if city_id is not None:
-        qs = qs.filter(city_id=city_id)
-    return qs
+def keyless_reports(city_id: int) -> QuerySet[Report]:
+    """What a caller without a key may see (the one public rule of the reports app)."""
+    return public_reports(city_id)
 
 
 def reports_for(viewer: Viewer, city_id: int) -> QuerySet[Report]:

@@ -30,8 +30,8 @@ from drugscene.cities.models import City
 from drugscene.core.errors import NotVisible, ValidationFailed
 from drugscene.open311.models import RequestToken
 from drugscene.places.models import PlaceStatus
-from drugscene.reports.models import Category, Report, ReviewStatus, Visibility
-from drugscene.reports.selectors import visible_categories, visible_reports
+from drugscene.reports.models import Category, Report, ReviewStatus
+from drugscene.reports.selectors import public_reports, visible_categories, visible_reports
 
 SNAP_RESOLUTION = 9
 MAX_REQUESTS = 1000
@@ -120,10 +120,7 @@ def is_partner(viewer: Viewer, city: City) -> bool:
 
 def public_requests(city: City) -> QuerySet[Report]:
     """What a keyless caller may see (see the module docstring)."""
-    return Report.objects.filter(
-        city=city, category__tip_allowed=True, category__active=True, category__public=True,
-        visibility=Visibility.PUBLIC, review_status=ReviewStatus.CONFIRMED,
-    )
+    return public_reports(city.pk).filter(category__tip_allowed=True, category__active=True)
 
 
 def requests_for(viewer: Viewer, city: City) -> QuerySet[Report]:

@@ -30,9 +30,17 @@ from django.utils.translation import gettext as _
 from drugscene.accounts.access import Perm, Viewer
 from drugscene.core.errors import NotVisible, ValidationFailed
 from drugscene.geo import h3grid
-from drugscene.reports.models import Category, Report, ReviewStatus
+from drugscene.reports.models import Category, Report, ReviewStatus, Visibility
 
 RestrictedTo = Report.restricted_to.through
+
+
+def public_reports(city_id: int) -> QuerySet[Report]:
+    """The reports that may leave the system for the public (keyless OGC and Open311
+    callers, each of which generalises place and time further): marked *public* by their
+    source, in a category the city shows the public, and confirmed by a coordinator."""
+    return Report.objects.filter(city_id=city_id, visibility=Visibility.PUBLIC,
+                                 category__public=True, review_status=ReviewStatus.CONFIRMED)
 
 
 def visible_reports(viewer: Viewer, *, city_id: int | None = None) -> QuerySet[Report]:
