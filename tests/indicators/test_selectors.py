@@ -34,17 +34,21 @@ def _independent_counts(slugs: set[str] | None, area_id=None, kind="month") -> C
                 and r.review_status not in ("rejected", "duplicate")
                 and (area_id is None or r.area_id == area_id))
 
+    def period_of(d: date) -> date:
+        if kind == "month":
+            return date(d.year, d.month, 1)
+        if kind == "quarter":
+            return date(d.year, 3 * ((d.month - 1) // 3) + 1, 1)
+        return d - timedelta(days=d.weekday())
+
     out: Counter = Counter()
     for r in Report.objects.all():
         if counted(r):
-            d = r.occurred_from.astimezone(TZ).date()
-            if kind == "month":
-                key = date(d.year, d.month, 1)
-            elif kind == "quarter":
-                key = date(d.year, 3 * ((d.month - 1) // 3) + 1, 1)
-            else:
-                key = d - timedelta(days=d.weekday())
-            out[key] += 1
+            out[period_of(r.occurred_from.astimezone(TZ).date())] += 1
+    # the period in which the city's records begin is only partly covered: not reported
+    first_day = min(r.occurred_from.astimezone(TZ).date() for r in Report.objects.all())
+    if period_of(first_day) != first_day:
+        out.pop(period_of(first_day), None)
     return out
 
 

@@ -11,13 +11,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 #: the unit of every wastewater indicator (EUDA/SCORE normalise loads the same way)
 WASTEWATER_UNIT = "mg/1000 inhabitants/day"
 #: units that count events or people: small values of these are suppressed in public
 COUNT_UNITS = frozenset({"reports", "deaths", "syringes", "needles", "visits", "persons",
                          "offences"})
+#: how the catalogue's unit codes (typed in CSV files, compared on import) are shown
+UNIT_LABELS = {
+    "reports": gettext_lazy("reports"), "deaths": gettext_lazy("deaths"),
+    "syringes": gettext_lazy("syringes"), "needles": gettext_lazy("needles"),
+    "visits": gettext_lazy("visits"), "persons": gettext_lazy("persons"),
+    "offences": gettext_lazy("offences"), "%": "%",
+    WASTEWATER_UNIT: gettext_lazy("mg/1000 inhabitants/day"),
+}
 
 
 @dataclass(frozen=True)

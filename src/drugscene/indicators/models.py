@@ -93,6 +93,13 @@ class Indicator(models.Model):
         return gettext(self.name)
 
     @property
+    def unit_label(self) -> str:
+        """The unit in the active language (``unit`` itself is the code files give)."""
+        from drugscene.indicators.catalogue import UNIT_LABELS
+
+        return str(UNIT_LABELS.get(self.unit, self.unit))
+
+    @property
     def source_label(self) -> str:
         """The source in the active language (built-in sources are in the catalogue)."""
         return gettext(self.source) if self.source else ""

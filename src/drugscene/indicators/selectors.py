@@ -246,20 +246,25 @@ def _count_in_database(indicator: Indicator, *, area_id: int | None, by_area: bo
 
 def _computed_range(indicator: Indicator, start: date | None, end: date | None
                     ) -> tuple[date, date] | None:
-    """From the period of the city's first report (or ``start``) to the last complete
-    period (or ``end``)."""
+    """From the first complete period of the city's records (or the period of ``start``) to
+    the last complete period (or ``end``)."""
     kind = indicator.frequency
     last_complete = P.bucket(_today(indicator), kind)[0] - timedelta(days=1)
     end = min(end, last_complete) if end else last_complete
     if start is None:
         # the city's first report of any kind (the time index answers it at once); periods
-        # before the first counted report are true zeros
+        # before the first counted report are true zeros, but the period that holds the
+        # city's first record is only partly covered (records began during it): left out
         first = Report.objects.filter(city_id=indicator.city_id).order_by(
             "occurred_from").values_list("occurred_from", flat=True).first()
         if first is None:
             return None
-        start = first.astimezone(_tz(indicator)).date()
-    first_period = P.bucket(start, kind)[0]
+        first_day = first.astimezone(_tz(indicator)).date()
+        period_start, period_end = P.bucket(first_day, kind)
+        first_period = (period_start if period_start == first_day
+                        else period_end + timedelta(days=1))
+    else:
+        first_period = P.bucket(start, kind)[0]
     if first_period > end:
         return None
     return first_period, end
@@ -537,10 +542,7 @@ def public_series(city: City) -> list[PublicSeries]:
 
 def plan_targets(indicator: Indicator) -> list[dict]:
     """Targets that the city's plans set on this indicator (``deadline, target, baseline,
-    label, area_id``), from :func:`drugscene.plans.selectors.targets_for`; none while the
-    plans app does not provide it."""
-    try:
-        from drugscene.plans.selectors import targets_for
-    except ImportError:
-        return []
+    label, area_id``), from :func:`drugscene.plans.selectors.targets_for`."""
+    from drugscene.plans.selectors import targets_for
+
     return list(targets_for(indicator))

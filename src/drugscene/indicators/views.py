@@ -92,7 +92,7 @@ def _detail_context(request: HttpRequest, viewer, city, ind: Indicator, *,
     ctx = {
         "indicator": ind, "area": area, "districts": areas, "points": points,
         "caveat": caveat_text(ind.caveat),
-        "chart_b64": charts.b64(charts.series_chart(points, unit=ind.unit, targets=targets,
+        "chart_b64": charts.b64(charts.series_chart(points, unit=ind.unit_label, targets=targets,
                                                     percent=ind.unit == "%")),
         "targets": targets,
         "trend": _trend_context(ind, points),
@@ -102,15 +102,15 @@ def _detail_context(request: HttpRequest, viewer, city, ind: Indicator, *,
     }
     if per_district:
         ctx["districts_b64"] = charts.b64(charts.small_multiples(
-            [(a.name, pts) for a, pts in per_district], unit=ind.unit))
+            [(a.name, pts) for a, pts in per_district], unit=ind.unit_label))
     if not ind.computed:
         split = selectors.breakdowns(ind, area)
         genders = dict(Gender.choices)
         if split["gender"]:
             ctx["gender_b64"] = charts.b64(charts.breakdown_chart(
-                [(str(genders.get(g, g)), pts) for g, pts in split["gender"]], unit=ind.unit))
+                [(str(genders.get(g, g)), pts) for g, pts in split["gender"]], unit=ind.unit_label))
         if split["age"]:
-            ctx["age_b64"] = charts.b64(charts.breakdown_chart(split["age"], unit=ind.unit))
+            ctx["age_b64"] = charts.b64(charts.breakdown_chart(split["age"], unit=ind.unit_label))
         table = selectors.measurements(ind)
         ctx["measurements"] = list(table[:TABLE_ROWS])
         ctx["more"] = max(0, table.count() - TABLE_ROWS)

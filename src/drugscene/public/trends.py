@@ -68,7 +68,7 @@ def trend_of(series) -> Trend:
     ind = series.indicator
     points = series.points
     return Trend(
-        slug=ind.slug, label=ind.label, unit=ind.unit, caveat=caveat_text(ind.caveat),
+        slug=ind.slug, label=ind.label, unit=ind.unit_label, caveat=caveat_text(ind.caveat),
         source=ind.source,
         latest=points[-1] if points else None,
         svg=sparkline([p.value for p in points], title=ind.label),

@@ -74,8 +74,18 @@ def _language_for(request: HttpRequest, city) -> str:
 def public_page(request: HttpRequest, city: str) -> HttpResponse:
     c = _city_or_404(city)
     language = _language_for(request, c)
-    translation.activate(language)
     request.LANGUAGE_CODE = language
+    # the city's language for this response only (activate() would outlive the request
+    # in the thread)
+    with translation.override(language):
+        response = _public_page(request, c, language)
+    response["Content-Language"] = language
+    patch_cache_control(response, private=True, max_age=PAGE_MAX_AGE)
+    patch_vary_headers(response, ("Cookie", "Accept-Language"))
+    return response
+
+
+def _public_page(request: HttpRequest, c, language: str) -> HttpResponse:
     window = public_window(c)
     data = _page_data(c, language)
     config = {
@@ -96,8 +106,6 @@ def public_page(request: HttpRequest, city: str) -> HttpResponse:
             "city": c, "public_city": c, "window": window, "min_count": min_count(c),
             "summary": data["summary"], "trends": data["trends"], "config": config,
         })
-    patch_cache_control(response, private=True, max_age=PAGE_MAX_AGE)
-    patch_vary_headers(response, ("Cookie", "Accept-Language"))
     return response
 
 
