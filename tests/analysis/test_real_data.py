@@ -10,26 +10,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 from pathlib import Path
 
 import h3
 import pytest
 from django.core.management import call_command
 
+from tests.realdata import real_data
 
-def _real_data() -> Path:
-    """``$DRUGSCENE_REAL_DATA``, else ``shared/data/real`` beside the project (or above it)."""
-    if os.environ.get("DRUGSCENE_REAL_DATA"):
-        return Path(os.environ["DRUGSCENE_REAL_DATA"])
-    for parent in Path(__file__).resolve().parents[2:]:
-        candidate = parent / "shared" / "data" / "real"
-        if candidate.is_dir():
-            return candidate
-    return Path("shared/data/real")
-
-
-REAL = _real_data()
+REAL = real_data()
 POLICE_UK = REAL / "policeuk-201810-201902-drugs.csv.gz"
 LIVERPOOL = {"type": "Polygon", "coordinates": [[[-3.25, 53.3], [-2.55, 53.3], [-2.55, 53.7],
                                                  [-3.25, 53.7], [-3.25, 53.3]]]}

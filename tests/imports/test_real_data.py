@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import gzip
-import os
 from collections import Counter
 from io import StringIO
 from pathlib import Path
@@ -17,20 +16,9 @@ from django.core.management import call_command
 from drugscene.imports.models import ImportRun
 from drugscene.reports.models import Report
 from tests.imports.conftest import run_import
+from tests.realdata import real_data
 
-
-def _real_data() -> Path:
-    """``$DRUGSCENE_REAL_DATA``, else ``shared/data/real`` beside the project (or above it)."""
-    if os.environ.get("DRUGSCENE_REAL_DATA"):
-        return Path(os.environ["DRUGSCENE_REAL_DATA"])
-    for parent in Path(__file__).resolve().parents[2:]:
-        candidate = parent / "shared" / "data" / "real"
-        if candidate.is_dir():
-            return candidate
-    return Path("shared/data/real")
-
-
-POLICE_UK = _real_data() / "policeuk-201810-201902-drugs.csv.gz"
+POLICE_UK = real_data() / "policeuk-201810-201902-drugs.csv.gz"
 MAPPING = (Path(__file__).resolve().parents[2] / "src" / "drugscene" / "imports" / "mappings"
            / "police-uk-normalised.toml")
 

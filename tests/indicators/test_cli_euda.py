@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -19,23 +17,13 @@ from django.core.management import CommandError, call_command
 from drugscene.audit.models import AuditEntry
 from drugscene.indicators import euda
 from drugscene.indicators.models import Measurement
+from tests.realdata import real_data
 
 pytestmark = pytest.mark.django_db
 WW = "mg/1000 inhabitants/day"
 
 
-def _real_data() -> Path:
-    """``$DRUGSCENE_REAL_DATA``, else ``shared/data/real`` beside the project (or above it)."""
-    if os.environ.get("DRUGSCENE_REAL_DATA"):
-        return Path(os.environ["DRUGSCENE_REAL_DATA"])
-    for parent in Path(__file__).resolve().parents[2:]:
-        candidate = parent / "shared" / "data" / "real"
-        if candidate.is_dir():
-            return candidate
-    return Path("shared/data/real")
-
-
-EUDA = _real_data() / "wastewater-euda.csv"
+EUDA = real_data() / "wastewater-euda.csv"
 needs_euda = pytest.mark.skipif(not EUDA.exists(),
                                 reason=f"EUDA wastewater data not present ({EUDA})")
 
