@@ -14,6 +14,7 @@ from shapely.geometry import shape
 from drugscene.accounts.models import Organisation
 from drugscene.audit.models import AuditEntry
 from drugscene.cities.models import City
+from drugscene.indicators.models import Indicator
 from drugscene.reports.defaults import DEFAULT_CATEGORIES
 from drugscene.reports.models import Category
 
@@ -35,6 +36,9 @@ def test_create_with_a_bbox_and_add_an_organisation() -> None:
     assert (c.centre_lon, c.centre_lat) == (-2.9, 53.5)
     assert set(Category.objects.filter(city=c).values_list("slug", flat=True)) == {
         d.slug for d in DEFAULT_CATEGORIES}
+    # and the indicator catalogue, so its report counts are there from the first import
+    assert {"reports-drug", "overdose-deaths", "wastewater-cocaine"} <= set(
+        Indicator.objects.filter(city=c).values_list("slug", flat=True))
     city("add-organisation", "--city", "liverpool", "--name", "Police (police.uk)",
          "--kind", "police")
     org = Organisation.objects.get(city=c)

@@ -17,6 +17,7 @@ from drugscene.accounts.models import Organisation, OrganisationKind
 from drugscene.audit import services as audit
 from drugscene.cities.models import City
 from drugscene.geo.shapes import polygon_geojson
+from drugscene.indicators.services import ensure_default_indicators
 from drugscene.reports.services import ensure_default_categories
 
 #: around a boundary drawn from points, so that points on the outline lie inside
@@ -108,6 +109,7 @@ def create_city(*, slug: str, name: str, crs: str, timezone: str, language: str,
                                    centre_lon=centre[0], centre_lat=centre[1],
                                    boundary=boundary)
         ensure_default_categories(city)
+        ensure_default_indicators(city)
         audit.record(action="create", obj=city, user_id=user_id, organisation_id=None,
                      channel="cli", changes={k: v for k, v in audit.snapshot(city).items()
                                              if k != "boundary"})
