@@ -208,3 +208,19 @@ def test_counts_are_cached_for_a_while(catalogue, spread_reports, monkeypatch):
     monkeypatch.setattr(selectors, "CACHE_IN_TESTS", False)
     assert all(p.value == 0 for p in selectors.series(ind))    # counted again
     cache.clear()
+
+
+def test_public_report_counts_end_before_the_public_delay(world, catalogue, spread_reports):
+    """No public count includes a report younger than the city's public delay: the series
+    ends with the last whole period that ends on or before ``today - delay``."""
+    Category.objects.filter(city=world.city, slug__in=["drugs", "open_sale"]).update(
+        public=True)
+    world.city.public_delay_days = 45
+    world.city.save(update_fields=["public_delay_days"])
+    delayed = timezone.localdate(timezone=TZ) - timedelta(days=45)
+    out = {s.indicator.slug: s for s in selectors.public_series(world.city)}
+    last = out["reports-open_sale"].points[-1]
+    assert last.period_end <= delayed
+    # and it is the latest such month: the next month would end after the delayed day
+    following = (last.period_end + timedelta(days=1)).replace(day=28) + timedelta(days=4)
+    assert following.replace(day=1) - timedelta(days=1) > delayed

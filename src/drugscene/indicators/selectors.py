@@ -525,13 +525,18 @@ def public_series(city: City) -> list[PublicSeries]:
     for district-level indicators, each district's, with small counts suppressed.
     Indicators with no point are left out."""
     out = []
+    # counts of reports end with the last whole period before the public page's delay, as
+    # its map does: no count shown includes a report younger than ``public_delay_days``
+    delayed = (timezone.localdate(timezone=ZoneInfo(city.timezone))
+               - timedelta(days=city.public_delay_days))
     for ind in public_indicators(city):
+        end = delayed if ind.computed else None
         districts = []
         if ind.level == "district":
-            points, per_district = city_and_district_series(ind)
+            points, per_district = city_and_district_series(ind, end=end)
             districts = [(a, suppress(ind, pts)) for a, pts in per_district]
         else:
-            points = series(ind)
+            points = series(ind, end=end)
         points = suppress(ind, points)
         if points or districts:
             out.append(PublicSeries(ind, points, districts))
