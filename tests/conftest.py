@@ -24,6 +24,18 @@ def world(city):
 
 
 @pytest.fixture(autouse=True)
+def _language_of_the_thread_is_reset():
+    """A page requested in Swedish or Dutch leaves that language active in the thread
+    (Django's LocaleMiddleware activates it per request and never resets it); every test
+    starts and ends in the default language, so none depends on the one before."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Argon2 is deliberately slow; tests that are not about hashing use a fast hasher.
     ``test_passwords_are_hashed_with_argon2`` restores the production setting."""
