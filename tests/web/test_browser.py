@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from drugscene.reports.models import Report
 from tests import factories
@@ -27,7 +28,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def wait_for_map_data(page, mode: str | None = None) -> None:
     selector = f"#map[data-mode={mode}]" if mode else "#map[data-mode]"
     page.wait_for_selector(selector, state="attached")
-    page.wait_for_function("!document.getElementById('map').hasAttribute('aria-busy')")
+    # selectors, not wait_for_function: a string predicate is evaluated with eval(), which the
+    # page's CSP forbids whenever the first check fails and polling begins
+    page.wait_for_selector("#map:not([aria-busy])", state="attached")
 
 
 def shot(page, name: str) -> None:
@@ -77,7 +80,7 @@ def test_use_my_position_fills_the_point(pages, world):
                        permissions=["geolocation"])
     page.goto("/reports/new/")
     page.click("#use-position")
-    page.wait_for_function("document.getElementById('id_lat').value !== ''")
+    expect(page.locator("#id_lat")).not_to_have_value("")
     assert page.input_value("#id_lat") == "59.004000"
     assert page.input_value("#id_lon") == "16.910000"
     assert page.input_value("#id_accuracy_m") == "25"
